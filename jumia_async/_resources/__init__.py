@@ -1,0 +1,1 @@
+"""One module per API section, each a thin layer over the transport."""

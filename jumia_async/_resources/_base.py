@@ -1,0 +1,66 @@
+"""Helpers shared by the resource modules."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from .._converter import structure
+from .._errors import BatchWriteError, JumiaError
+from .._transport import Transport
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Resource:
+    """Base of the resource classes: holds the transport."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def _get(self, path: str, cls: type[T], params: Any = None) -> T:
+        payload = await self._transport.request("GET", path, params=params)
+        return structure(payload, cls, method="GET", path=path)
+
+
+async def run_write_batches(
+    batches: Sequence[tuple[str, ...]],
+    send: Callable[[tuple[str, ...]], Awaitable[R]],
+    merge: Callable[[list[R]], R],
+    what: str,
+) -> R:
+    """Send write batches one after another and merge their results.
+
+    Every batch is attempted even when an earlier one fails, so one failure
+    never loses the others. A single batch's error propagates as is; with
+    several batches, failures raise BatchWriteError carrying the merged
+    result of the batches that succeeded.
+    """
+    results: list[R] = []
+    failures: list[tuple[tuple[str, ...], JumiaError]] = []
+    for batch in batches:
+        try:
+            results.append(await send(batch))
+        except JumiaError as error:
+            if len(batches) == 1:
+                raise
+            failures.append((batch, error))
+    merged = merge(results)
+    if failures:
+        failed_ids = sum(len(ids) for ids, _ in failures)
+        raise BatchWriteError(
+            f"{what}: {len(failures)} of {len(batches)} batches failed "
+            f"({failed_ids} ids); first error: {failures[0][1]}",
+            result=merged,
+            failures=failures,
+        )
+    return merged
+
+
+async def gather_batches(
+    batches: Sequence[T], read: Callable[[T], Awaitable[R]]
+) -> list[R]:
+    """Run read batches concurrently; the limiter paces them."""
+    return list(await asyncio.gather(*(read(batch) for batch in batches)))

@@ -1,0 +1,236 @@
+"""The aiohttp transport: one place that sends requests and maps failures.
+
+Each attempt waits for the Mastershop limiter, adds the bearer token, sends
+the request and turns the outcome into a decoded body or a JumiaError. The
+`backoff` package drives retries around attempts, following RetryPolicy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import aiohttp
+import backoff
+
+from ._errors import (
+    AmbiguousWriteError,
+    APIStatusError,
+    JumiaError,
+    RequestTimeoutError,
+    ResponseParseError,
+    ServerError,
+    TransportError,
+)
+from ._limiter import RateLimiter
+from ._protocol import error_from_status
+from ._retry import RetryPolicy
+
+__all__ = ["Transport"]
+
+logger = logging.getLogger("jumia_async")
+
+Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
+
+
+class TokenSource(Protocol):
+    """What the transport needs from authentication."""
+
+    async def access_token(self) -> str: ...
+
+    def invalidate(self, access_token: str) -> None: ...
+
+
+class Transport:
+    """Sends requests to one API base URL through one limiter."""
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        limiter: RateLimiter,
+        retry: RetryPolicy,
+        user_agent: str,
+    ) -> None:
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.limiter = limiter
+        self.retry = retry
+        self.auth: TokenSource | None = None
+        self._headers = {"Accept": "application/json", "User-Agent": user_agent}
+        self._with_retries: Callable[..., Awaitable[Any]] = backoff.on_exception(
+            retry.waits,
+            JumiaError,
+            max_tries=retry.max_attempts,
+            max_time=retry.max_time,
+            giveup=lambda error: not retry.is_retryable(error),
+            on_backoff=self._log_retry,
+            jitter=None,
+            logger=None,
+        )(self._attempt)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        write: bool = False,
+        authorize: bool = True,
+        ids: Sequence[str] = (),
+    ) -> Any:
+        """Send a request with retries and return the decoded JSON body.
+
+        `write` marks a request that changes state at Jumia: after an
+        ambiguous failure it raises AmbiguousWriteError instead of being
+        resent. `ids` name what a write was about, for that error. An empty
+        2xx body returns None.
+        """
+        return await self._with_retries(
+            method, path, params, json_body, form, write, authorize, tuple(ids)
+        )
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Params,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        write: bool,
+        authorize: bool,
+        ids: tuple[str, ...],
+    ) -> Any:
+        token = await self.auth.access_token() if authorize and self.auth else None
+        status, text, headers = await self._send(
+            method, path, params, json_body, form, token, write, ids
+        )
+        if status == 401 and token is not None and self.auth is not None:
+            # The API revoked or expired the token early: refresh once and
+            # resend once. A 401 means the request was not processed.
+            self.auth.invalidate(token)
+            token = await self.auth.access_token()
+            status, text, headers = await self._send(
+                method, path, params, json_body, form, token, write, ids
+            )
+        if 200 <= status < 300:
+            return self._decode(method, path, text)
+        error = error_from_status(
+            method=method,
+            path=path,
+            status=status,
+            text=text,
+            retry_after=headers.get("Retry-After"),
+        )
+        if write and isinstance(error, ServerError):
+            raise AmbiguousWriteError(method=method, path=path, cause=error, ids=ids)
+        raise error
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Params,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        token: str | None,
+        write: bool,
+        ids: tuple[str, ...],
+    ) -> tuple[int, str, Mapping[str, str]]:
+        headers = self._headers
+        if token is not None:
+            headers = {**headers, "Authorization": f"Bearer {token}"}
+        await self.limiter.acquire()
+        started = time.perf_counter()
+        try:
+            async with self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json_body,
+                data=form,
+                headers=headers,
+                allow_redirects=False,
+            ) as response:
+                text = await response.text()
+                status = response.status
+                response_headers = response.headers
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
+            # The connection never opened, so nothing was sent: always safe
+            # to retry, writes included.
+            raise self._transport_error(method, path, exc) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            error = self._transport_error(method, path, exc)
+            if write:
+                raise AmbiguousWriteError(
+                    method=method, path=path, cause=error, ids=ids
+                ) from exc
+            raise error from exc
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms",
+                method,
+                path,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+        return status, text, response_headers
+
+    @staticmethod
+    def _transport_error(method: str, path: str, exc: BaseException) -> TransportError:
+        if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+            return RequestTimeoutError(
+                f"{method} {path} timed out ({type(exc).__name__}); raise the "
+                "client's timeout or check the network",
+                method=method,
+                path=path,
+            )
+        reason = str(exc) or type(exc).__name__
+        return TransportError(
+            f"{method} {path} failed: {reason}", method=method, path=path
+        )
+
+    @staticmethod
+    def _decode(method: str, path: str, text: str) -> Any:
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ResponseParseError(
+                method=method,
+                path=path,
+                errors=[f"body is not JSON: {text[:80]!r}"],
+                text=text,
+            ) from exc
+
+    def _log_retry(self, details: Any) -> None:
+        args = details["args"]
+        error = details.get("exception")
+        logger.warning(
+            "Retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
+            args[0],
+            args[1],
+            details["wait"],
+            details["tries"],
+            self.retry.max_attempts,
+            error,
+        )
+
+
+async def close_quietly(session: aiohttp.ClientSession) -> None:
+    """Close a session and give its connector a moment to release sockets."""
+    await session.close()
+    await asyncio.sleep(0)
+
+
+def is_status(error: BaseException, *statuses: int) -> bool:
+    """Whether `error` is an APIStatusError with one of `statuses`."""
+    return isinstance(error, APIStatusError) and error.status in statuses
