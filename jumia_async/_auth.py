@@ -205,7 +205,7 @@ class Authenticator:
         lifetime = float(expires_in)
         self._pending_refresh_at = started + lifetime - min(self._margin, lifetime / 2)
         return TokenSet(
-            # An answer without a refresh token leaves the old one valid.
+            # A response without a refresh token leaves the old one valid.
             refresh_token=refresh
             if isinstance(refresh, str) and refresh
             else used_refresh_token,

@@ -29,7 +29,7 @@ def _positive(name: str, value: float, *, allow_zero: bool) -> None:
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How the client retries failed requests.
+    """Retry rules for failed requests.
 
     A request is retried on 429 (the API processed nothing), on 5xx and on
     connection failures. A state-changing request is retried on 5xx or a
@@ -66,7 +66,7 @@ class RetryPolicy:
         return cls(max_attempts=1)
 
     def is_retryable(self, error: Exception) -> bool:
-        """Whether `error` may be retried under this policy."""
+        """Return whether `error` may be retried under this policy."""
         if isinstance(error, AmbiguousWriteError):
             return False
         return isinstance(error, RateLimitedError | ServerError | TransportError)

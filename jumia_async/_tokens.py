@@ -74,7 +74,7 @@ class TokenSet:
 
 
 class TokenStore(Protocol):
-    """Where a client keeps its newest token pair, keyed by client id.
+    """Storage for a client's newest token pair, keyed by client id.
 
     `save` must not return before the pair is durable: the client uses the
     new access token only after `save` returns.

@@ -7,7 +7,6 @@ the request and turns the outcome into a decoded body or a JumiaError. The
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -19,7 +18,6 @@ import backoff
 
 from ._errors import (
     AmbiguousWriteError,
-    APIStatusError,
     JumiaError,
     RequestTimeoutError,
     ResponseParseError,
@@ -38,7 +36,7 @@ Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
 
 
 class TokenSource(Protocol):
-    """What the transport needs from authentication."""
+    """The part of authentication that the transport calls."""
 
     async def access_token(self) -> str: ...
 
@@ -223,14 +221,3 @@ class Transport:
             self.retry.max_attempts,
             error,
         )
-
-
-async def close_quietly(session: aiohttp.ClientSession) -> None:
-    """Close a session and give its connector a moment to release sockets."""
-    await session.close()
-    await asyncio.sleep(0)
-
-
-def is_status(error: BaseException, *statuses: int) -> bool:
-    """Whether `error` is an APIStatusError with one of `statuses`."""
-    return isinstance(error, APIStatusError) and error.status in statuses

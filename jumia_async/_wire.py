@@ -1,6 +1,6 @@
 """Wire shapes of the fulfilment replies and their translation to results.
 
-The pack, ready-to-ship, print-labels and cancel calls answer 2xx with a
+The pack, ready-to-ship, print-labels and cancel calls return 2xx with a
 `success` block and an `error` block; refused items are data, not HTTP
 errors. These classes mirror those blocks as the API sends them, including
 the forms it varies between, and the functions below turn them into the

@@ -15,7 +15,7 @@ R = TypeVar("R")
 
 
 class Resource:
-    """Base of the resource classes: holds the transport."""
+    """Base of the resource classes, with the transport they send through."""
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport

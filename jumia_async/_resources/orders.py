@@ -124,7 +124,7 @@ def build_orders_query(
 ) -> list[tuple[str, str]]:
     """Check `/orders` filters and build the query, or raise ValueError.
 
-    The API answers only today's orders when no date filter is given,
+    The API returns only today's orders when no date filter is given,
     rejects created and updated filters together, and rejects ranges over
     three months. A range with one bound is checked against `now`.
     """
@@ -297,7 +297,7 @@ class OrdersResource(Resource):
     async def items(self, order_ids: Sequence[str]) -> OrderItemsResult:
         """Return the items of each order, read in batches of 50 orders.
 
-        When the API answers 422 for a batch, each order of the batch is
+        When the API returns 422 for a batch, each order of the batch is
         read alone, so that one unreadable order does not hide the others.
         Orders that still fail are listed in `failed` with their error.
         """
