@@ -10,6 +10,9 @@ import aiohttp
 
 from ._auth import Authenticator
 from ._limiter import RateLimiter, shared_limiter
+from ._resources.catalog import CatalogResource
+from ._resources.consignment import ConsignmentResource
+from ._resources.feeds import FeedsResource
 from ._resources.orders import OrdersResource
 from ._resources.shops import ShopsResource
 from ._retry import RetryPolicy
@@ -106,6 +109,9 @@ class JumiaClient:
         self._auth: Authenticator | None = None
         self._shops: ShopsResource | None = None
         self._orders: OrdersResource | None = None
+        self._catalog: CatalogResource | None = None
+        self._feeds: FeedsResource | None = None
+        self._consignment: ConsignmentResource | None = None
 
     def __repr__(self) -> str:
         return f"JumiaClient(client_id={self.client_id!r}, base_url={self.base_url!r})"
@@ -148,6 +154,9 @@ class JumiaClient:
         self._transport = transport
         self._shops = ShopsResource(transport)
         self._orders = OrdersResource(transport)
+        self._catalog = CatalogResource(transport)
+        self._feeds = FeedsResource(transport)
+        self._consignment = ConsignmentResource(transport)
 
     async def close(self) -> None:
         """Close the session if the client opened it."""
@@ -175,6 +184,21 @@ class JumiaClient:
     def orders(self) -> OrdersResource:
         """Orders and fulfilment."""
         return self._require(self._orders)
+
+    @property
+    def catalog(self) -> CatalogResource:
+        """Brands, categories, attribute sets, products and stock."""
+        return self._require(self._catalog)
+
+    @property
+    def feeds(self) -> FeedsResource:
+        """Product feeds: create, update, stock, price, status and their outcome."""
+        return self._require(self._feeds)
+
+    @property
+    def consignment(self) -> ConsignmentResource:
+        """Consignment orders and stock (Fulfilled-by-Jumia shops)."""
+        return self._require(self._consignment)
 
     def _require(self, value: T | None) -> T:
         if value is None or self._transport is None:

@@ -5,7 +5,7 @@ JumiaError
 │   └── RequestTimeoutError        no response within the configured timeout
 ├── AmbiguousWriteError            a write was sent, the outcome is unknown
 ├── BatchWriteError                some batches of a split write failed
-├── APIStatusError                 the API answered with an error status
+├── APIStatusError                 the API returned an error status
 │   ├── AuthenticationError        401, or a rejected refresh token
 │   │   └── RefreshTokenRejectedError
 │   ├── ForbiddenError             403
@@ -105,7 +105,7 @@ class AmbiguousWriteError(JumiaError):
 
 
 class APIStatusError(JumiaError):
-    """The API answered with a status that is not 2xx.
+    """The API returned a status that is not 2xx.
 
     `body` is the decoded JSON error body (one of the API's several shapes)
     or None, `text` the raw body, and `message` the human-readable part.
@@ -157,7 +157,7 @@ class ValidationError(APIStatusError):
 class RateLimitedError(APIStatusError):
     """The Mastershop's rate limit was exceeded (429).
 
-    `retry_after` holds the seconds from a `Retry-After` header, or None when
+    `retry_after` is the number of seconds from a `Retry-After` header, or None when
     the API sent none.
     """
 

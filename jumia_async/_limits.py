@@ -41,3 +41,15 @@ FEED_PRODUCTS_MAX = 1000
 
 # Products per consignment order.
 CONSIGNMENT_PRODUCTS_MAX = 2000
+
+# Product titles between 15 and 60 characters, per the create feed's
+# documented example. Jumia may accept others; split_valid reports them.
+PRODUCT_NAME_LENGTH_MIN = 15
+PRODUCT_NAME_LENGTH_MAX = 60
+
+# Prices and sale prices with at most two decimal places.
+PRICE_DECIMALS_MAX = 2
+
+# Feed status reads per second across every waiter of one client, leaving
+# most of the Mastershop's 4 requests a second to other calls.
+FEED_POLLS_PER_SECOND = 1.0
