@@ -7,6 +7,7 @@ the request and turns the outcome into a decoded body or a JumiaError. The
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -33,6 +34,24 @@ __all__ = ["Transport"]
 logger = logging.getLogger("jumia_async")
 
 Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
+
+
+# aiohttp warns about bodies over 1 MiB sent as bytes, because writing them
+# blocks the loop; a full 1000-product feed is larger, so such bodies go out
+# as a stream.
+_STREAM_BODY_BYTES = 512 * 1024
+
+
+def _large_json(value: Any) -> io.BytesIO | None:
+    """Return a large JSON body as a stream, or None for a small one.
+
+    Only feed bodies, which carry a `products` list, reach that size, so
+    other bodies are not encoded twice to measure them.
+    """
+    if not isinstance(value, dict) or len(value.get("products") or ()) < 100:
+        return None
+    encoded = json.dumps(value, separators=(",", ":")).encode()
+    return io.BytesIO(encoded) if len(encoded) > _STREAM_BODY_BYTES else None
 
 
 class TokenSource(Protocol):
@@ -145,6 +164,11 @@ class Transport:
         headers = self._headers
         if token is not None:
             headers = {**headers, "Authorization": f"Bearer {token}"}
+        body: Any = form
+        stream = _large_json(json_body)
+        if stream is not None:
+            body, json_body = stream, None
+            headers = {**headers, "Content-Type": "application/json"}
         await self.limiter.acquire()
         started = time.perf_counter()
         try:
@@ -153,7 +177,7 @@ class Transport:
                 self.base_url + path,
                 params=params,
                 json=json_body,
-                data=form,
+                data=body,
                 headers=headers,
                 allow_redirects=False,
             ) as response:
