@@ -1,0 +1,405 @@
+"""Push stock levels and prices from a spreadsheet, and report per SKU.
+
+Each row names a seller SKU and its new stock, price, or both. The SKUs are
+looked up to find their variation ids and current values, stock and price
+feeds are submitted in chunks, and the report says per SKU what changed and
+what the API refused (for example a product not yet approved by QC). Every
+input row appears in the report.
+
+Run `python -m workflows.sync_stock_price --help` for the columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+
+import attrs
+
+from jumia_async import (
+    AmbiguousWriteError,
+    BatchWriteError,
+    FeedPrice,
+    FeedSalePrice,
+    FeedSubmission,
+    JumiaClient,
+    JumiaError,
+    PriceUpdate,
+    StockUpdate,
+    Variation,
+)
+from jumia_async.sandbox import SandboxConfig
+
+from ._common import (
+    CREDENTIALS_HELP,
+    NoProgress,
+    Progress,
+    add_credential_arguments,
+    open_target,
+    print_table,
+    terminal_progress,
+)
+from ._feed_outcomes import SkuOutcome, wait_per_sku
+from ._product_rows import (
+    InputRow,
+    RowError,
+    cell,
+    optional_date,
+    optional_int,
+    optional_number,
+    read_rows,
+)
+
+logger = logging.getLogger("workflows.sync_stock_price")
+
+COLUMNS_HELP = """\
+input columns (CSV header or JSON keys; a blank cell leaves that value alone):
+  seller_sku   your SKU of the variation (required)
+  stock        new global stock, 0 or more
+  price        new global price, e.g. 1500.50
+  currency     ISO 4217 code of the price (required with price)
+  sale_price   sale price, below price
+  sale_start   sale start, YYYY-MM-DD or YYYY-MM-DD HH:MM UTC
+  sale_end     sale end, same format
+  clear_sale   "yes" ends a running sale
+"""
+
+STOCK_BATCH = 100
+
+
+@attrs.define
+class SyncRowReport:
+    """Outcome for one input row."""
+
+    row: int
+    seller_sku: str
+    variation_id: str | None = None
+    stock: str | None = None
+    price: str | None = None
+    refused: list[str] = attrs.field(factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing was refused or failed for this row."""
+        return not self.refused
+
+
+@attrs.define
+class SyncReport:
+    """Outcome of a run, one entry per input row, in file order."""
+
+    rows: list[SyncRowReport] = attrs.field(factory=list)
+    feed_ids: tuple[str, ...] = ()
+    requests: int = 0
+    elapsed: float = 0.0
+
+    def format(self) -> str:
+        """Render the report as text for a terminal."""
+        refused = sum(1 for row in self.rows if not row.ok)
+        lines = [
+            f"Rows: {len(self.rows)} ({len(self.rows) - refused} applied, {refused} "
+            "with a refusal or failure)",
+            f"Feeds: {', '.join(self.feed_ids) or 'none'}",
+            f"Requests: {self.requests} in {self.elapsed:.1f} s",
+            "",
+        ]
+        table = [("row", "seller_sku", "stock", "price", "refused or failed")]
+        for row in self.rows:
+            table.append(
+                (
+                    str(row.row),
+                    row.seller_sku,
+                    row.stock or "",
+                    row.price or "",
+                    "; ".join(row.refused),
+                )
+            )
+        print_table(table, lines.append)
+        return "\n".join(lines)
+
+
+@attrs.define
+class _Line:
+    row: InputRow
+    report: SyncRowReport
+    stock: int | None = None
+    price: FeedPrice | None = None
+    variation: Variation | None = None
+    old_stock: int | None = None
+
+
+async def sync_stock_price(
+    client: JumiaClient,
+    rows: Sequence[InputRow],
+    *,
+    shop_id: str | None = None,
+    feed_timeout: float = 600.0,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Apply the stock and price changes of `rows` and report per row."""
+    started = time.perf_counter()
+    requests_before = client.limiter.stats().acquired
+    shown = progress or NoProgress()
+    shown.add_total(len(rows))
+    lines = [
+        _Line(row=row, report=SyncRowReport(row=row.number, seller_sku=row.seller_sku))
+        for row in rows
+    ]
+    report = SyncReport(rows=[line.report for line in lines])
+
+    readable = [line for line in lines if _read(line)]
+    await _look_up(client, readable, shop_id)
+    found = [line for line in readable if line.variation is not None]
+    await _read_stock(client, found)
+
+    stock_lines = [line for line in found if line.stock is not None]
+    price_lines = [line for line in found if line.price is not None]
+    submissions = await asyncio.gather(
+        _submit_stock(client, stock_lines), _submit_prices(client, price_lines)
+    )
+    report.feed_ids = tuple(f for s in submissions if s for f in s.feed_ids)
+    for submission, kind, chosen in zip(
+        submissions, ("stock", "price"), (stock_lines, price_lines), strict=True
+    ):
+        if submission is not None:
+            outcomes = await wait_per_sku(client, submission, feed_timeout=feed_timeout)
+            _apply(kind, chosen, outcomes)
+
+    shown.advance(len(rows), stage="done")
+    shown.close()
+    report.requests = client.limiter.stats().acquired - requests_before
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _read(line: _Line) -> bool:
+    row = line.row
+    try:
+        cell(row, "seller_sku")
+        line.stock = optional_int(row, "stock")
+        if line.stock is not None and line.stock < 0:
+            raise RowError(f"column 'stock' is {line.stock}; use 0 or more")
+        line.price = _price(row)
+    except (RowError, TypeError, ValueError) as error:
+        line.report.refused.append(f"invalid input: {error}")
+        return False
+    if line.stock is None and line.price is None:
+        line.report.refused.append("nothing to change: fill stock, price or clear_sale")
+        return False
+    return True
+
+
+def _price(row: InputRow) -> FeedPrice | None:
+    value = optional_number(row, "price")
+    sale_value = optional_number(row, "sale_price")
+    start = optional_date(row, "sale_start")
+    end = optional_date(row, "sale_end")
+    clear = cell(row, "clear_sale", required=False).lower() in ("yes", "true", "1")
+    if value is None:
+        if sale_value is not None or start or end or clear:
+            raise RowError("a sale needs column 'price' as well; fill it in")
+        return None
+    sale = None
+    if clear:
+        sale = FeedSalePrice.clear()
+    elif sale_value is not None or start is not None or end is not None:
+        sale = FeedSalePrice(value=sale_value, start_at=start, end_at=end)
+    return FeedPrice(currency=cell(row, "currency"), value=value, sale_price=sale)
+
+
+async def _look_up(
+    client: JumiaClient, lines: list[_Line], shop_id: str | None
+) -> None:
+    async def one(line: _Line) -> None:
+        sku = line.report.seller_sku
+        try:
+            page = await client.catalog.products(seller_sku=sku, shop_id=shop_id)
+        except JumiaError as error:
+            line.report.refused.append(f"lookup by seller SKU failed: {error}")
+            return
+        for product in page.products:
+            variation = product.variation_for_sku(sku)
+            if variation is not None:
+                line.variation = variation
+                line.report.variation_id = variation.id
+                return
+        line.report.refused.append("seller SKU not found in the catalog")
+
+    await asyncio.gather(*(one(line) for line in lines))
+
+
+async def _read_stock(client: JumiaClient, lines: list[_Line]) -> None:
+    by_id = {line.variation.id: line for line in lines if line.variation is not None}
+    ids = list(by_id)
+
+    async def batch(chunk: list[str]) -> None:
+        try:
+            page = await client.catalog.stock(product_sids=chunk)
+        except JumiaError as error:
+            logger.warning("Reading current stock failed: %s", error)
+            return
+        for entry in page.products:
+            if entry.id in by_id:
+                by_id[entry.id].old_stock = entry.global_stock
+
+    chunks = [ids[i : i + STOCK_BATCH] for i in range(0, len(ids), STOCK_BATCH)]
+    await asyncio.gather(*(batch(chunk) for chunk in chunks))
+
+
+async def _submit_stock(
+    client: JumiaClient, lines: list[_Line]
+) -> FeedSubmission | None:
+    if not lines:
+        return None
+    items = [
+        StockUpdate(
+            id=line.variation.id if line.variation else None,
+            seller_sku=line.report.seller_sku,
+            stock=line.stock if line.stock is not None else 0,
+        )
+        for line in lines
+    ]
+    return await _submit(
+        "stock", lines, client.feeds.update_stock(items, verify_ids=False)
+    )
+
+
+async def _submit_prices(
+    client: JumiaClient, lines: list[_Line]
+) -> FeedSubmission | None:
+    if not lines:
+        return None
+    items = [
+        PriceUpdate(
+            id=line.variation.id if line.variation else None,
+            seller_sku=line.report.seller_sku,
+            price=line.price,
+        )
+        for line in lines
+    ]
+    return await _submit(
+        "price", lines, client.feeds.update_prices(items, verify_ids=False)
+    )
+
+
+async def _submit(
+    kind: str, lines: list[_Line], call: Awaitable[FeedSubmission]
+) -> FeedSubmission | None:
+    by_sku = {line.report.seller_sku: line for line in lines}
+    try:
+        return await call
+    except BatchWriteError as error:
+        for ids, cause in error.failures:
+            for sku in ids:
+                if sku in by_sku:
+                    by_sku[sku].report.refused.append(_failure(kind, cause))
+        return error.result if isinstance(error.result, FeedSubmission) else None
+    except JumiaError as error:
+        for line in lines:
+            line.report.refused.append(_failure(kind, error))
+        return None
+
+
+def _failure(kind: str, error: JumiaError) -> str:
+    if isinstance(error, AmbiguousWriteError):
+        return (
+            f"{kind} feed outcome unknown (it may have been applied); read the "
+            f"product before sending again: {error.cause}"
+        )
+    return f"{kind} feed failed: {error}"
+
+
+def _apply(kind: str, lines: list[_Line], outcomes: dict[str, SkuOutcome]) -> None:
+    for line in lines:
+        outcome = outcomes.get(line.report.seller_sku)
+        if outcome is None:
+            continue
+        if not outcome.succeeded:
+            line.report.refused.append(f"{kind} refused: {outcome.reason}")
+            continue
+        if kind == "stock":
+            before = "?" if line.old_stock is None else str(line.old_stock)
+            line.report.stock = f"{before} -> {line.stock}"
+        else:
+            line.report.price = _price_change(line)
+
+
+def _price_change(line: _Line) -> str:
+    assert line.price is not None
+    old = line.variation.global_price if line.variation else None
+    before = "?" if old is None or old.value is None else f"{old.value:g}"
+    text = f"{before} -> {line.price.value:g} {line.price.currency}"
+    sale = line.price.sale_price
+    if sale is not None:
+        text += ", sale cleared" if sale.is_clear else f", sale {sale.value:g}"
+    return text
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m workflows.sync_stock_price",
+        description=(
+            "Set stock levels and prices from a CSV or JSON file and report per "
+            "seller SKU. Without credentials it runs on the built-in sandbox."
+        ),
+        epilog=COLUMNS_HELP + "\n" + CREDENTIALS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", type=Path, help="CSV (with a header row) or JSON file")
+    parser.add_argument("--shop-id", help="look the SKUs up in this shop only")
+    parser.add_argument(
+        "--feed-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for each feed to finish (default: 600)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
+    add_credential_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.feed_timeout <= 0:
+        parser.error(f"--feed-timeout {args.feed_timeout} must be more than 0 seconds")
+    return args
+
+
+async def _main(args: argparse.Namespace) -> int:
+    try:
+        rows = read_rows(args.file)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    async with open_target(args, SandboxConfig()) as target:
+        progress = terminal_progress(
+            "Syncing", enabled=False if args.no_progress else None
+        )
+        report = await sync_stock_price(
+            target.client,
+            rows,
+            shop_id=args.shop_id,
+            feed_timeout=args.feed_timeout,
+            progress=progress,
+        )
+    print(report.format())
+    return 0 if all(row.ok for row in report.rows) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns 1 when any row was refused or failed."""
+    args = _parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
