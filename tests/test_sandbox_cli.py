@@ -119,7 +119,7 @@ async def test_cli_serves_and_writes_credentials(tmp_path: Path) -> None:
 
 async def test_cli_temporary_credentials_removed(tmp_path: Path) -> None:
     """Without --credentials-file the file goes to a temporary directory."""
-    async with cli("--port", str(free_port()), "--orders", "1") as process:
+    async with cli("--port", "0", "--orders", "1") as process:
         banner = await read_banner(process)
         credentials_file = Path(banner["credentials file"])
         assert await asyncio.to_thread(credentials_file.exists)

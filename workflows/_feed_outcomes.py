@@ -23,7 +23,7 @@ class SkuOutcome:
     """What a feed did with one seller SKU.
 
     `item` is the feed's result for the SKU; when it is None, `error`
-    says why no result is known (the feed timed out, or could not be read).
+    explains why no result is known (the feed timed out, or could not be read).
     """
 
     feed_id: str

@@ -1,10 +1,10 @@
 """Create products from a spreadsheet and report their product sids and QC.
 
-For each row: resolve the brand and the category (by code or by name),
-check the product against the category's attribute set, submit create
-feeds, wait for them, then look the product up by seller SKU and report its
-product sid and QC status per country, or the exact reason it failed. Every
-input row appears in the report.
+For each row, the workflow resolves the brand and the category (by code or
+by name) and checks the product against the category's attribute set. It
+submits create feeds and waits for them. Then it looks each product up by
+seller SKU and reports its product sid and QC status per country, or the
+exact reason it failed. Every input row appears in the report.
 
 Run `python -m workflows.create_products --help` for the columns.
 """

@@ -2,7 +2,7 @@
 
 Each row names a seller SKU and its new stock, price, or both. The SKUs are
 looked up to find their variation ids and current values, stock and price
-feeds are submitted in chunks, and the report says per SKU what changed and
+feeds are submitted in chunks, and the report lists per SKU what changed and
 what the API refused (for example a product not yet approved by QC). Every
 input row appears in the report.
 
