@@ -17,6 +17,7 @@ from typing import Any
 
 from ._errors import (
     APIStatusError,
+    MissingCredentialsError,
     RefreshTokenRejectedError,
     ResponseParseError,
     TokenStoreError,
@@ -132,12 +133,10 @@ class Authenticator:
         if initial and initial not in candidates:
             candidates.append(initial)
         if not candidates:
-            raise RefreshTokenRejectedError(
-                f"no refresh token for client {self.client_id!r}: pass "
-                "refresh_token= or a token_store that holds one",
-                method="POST",
-                path=TOKEN_PATH,
-                status=0,
+            raise MissingCredentialsError(
+                f"no refresh token for client {self.client_id!r}: none was passed "
+                "as refresh_token and the token store holds none; pass the token "
+                "generated in Vendor Center (the workflows' --refresh-token)"
             )
 
         rejection: APIStatusError | None = None
@@ -155,8 +154,9 @@ class Authenticator:
         assert rejection is not None
         raise RefreshTokenRejectedError(
             f"the refresh token for client {self.client_id!r} was rejected "
-            f"({rejection.message}); generate a new token in Vendor Center under "
-            "Settings > Applications and pass it as refresh_token",
+            f"({rejection.message}); check the Client ID, then generate a new "
+            "token in Vendor Center under Settings > Applications and pass it "
+            "as refresh_token",
             method="POST",
             path=TOKEN_PATH,
             status=rejection.status,
@@ -177,8 +177,13 @@ class Authenticator:
             "refresh_token": refresh_token,
         }
         started = self._clock()
+        # One attempt: the refresh runs inside the attempt of the request
+        # that needs the token, and that request's retries cover both.
+        # NOTE: if the API rotates the token but the response is lost, the
+        # old refresh token is already revoked, and only a new token from
+        # Vendor Center helps; no client can avoid that.
         payload = await self._transport.request(
-            "POST", TOKEN_PATH, form=form, authorize=False
+            "POST", TOKEN_PATH, form=form, authorize=False, retry=False
         )
         self.refresh_count += 1
         tokens = self._parse(payload, refresh_token, started)

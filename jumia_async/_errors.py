@@ -15,6 +15,7 @@ JumiaError
 │   └── ServerError                5xx
 ├── ResponseParseError             a 2xx body that does not fit the model
 ├── PaginationError                the API repeated a cursor
+├── MissingCredentialsError        no refresh token was given or stored
 ├── TokenStoreError                a rotated refresh token could not be saved
 ├── ProductLookupError             a seller SKU or id matches no single variation
 │   └── ProductSetIdError          a product-set id was given for a variation id
@@ -43,6 +44,7 @@ __all__ = [
     "FeedTimeoutError",
     "ForbiddenError",
     "JumiaError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PaginationError",
     "ProductLookupError",
@@ -203,6 +205,10 @@ class ResponseParseError(JumiaError):
 
 class PaginationError(JumiaError):
     """The API returned a cursor it had already returned, which would loop."""
+
+
+class MissingCredentialsError(JumiaError):
+    """No refresh token is available: none was passed and the store has none."""
 
 
 class TokenStoreError(JumiaError):

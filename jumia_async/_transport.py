@@ -102,15 +102,19 @@ class Transport:
         write: bool = False,
         authorize: bool = True,
         ids: Sequence[str] = (),
+        retry: bool = True,
     ) -> Any:
         """Send a request with retries and return the decoded JSON body.
 
         `write` marks a request that changes state at Jumia: after an
         ambiguous failure it raises AmbiguousWriteError instead of being
         resent. `ids` name what a write was about, for that error. An empty
-        2xx body returns None.
+        2xx body returns None. `retry=False` makes a single attempt, for a
+        request sent from inside another request's attempt, whose own
+        retries then cover it.
         """
-        return await self._with_retries(
+        send = self._with_retries if retry else self._attempt
+        return await send(
             method, path, params, json_body, form, write, authorize, tuple(ids)
         )
 

@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aioresponses import CallbackResult, aioresponses
 
@@ -18,9 +19,11 @@ from jumia_async import (
     JsonFileTokenStore,
     JumiaClient,
     MemoryTokenStore,
+    MissingCredentialsError,
     RefreshTokenRejectedError,
     TokenSet,
     TokenStoreError,
+    TransportError,
 )
 
 from .helpers import (
@@ -306,3 +309,31 @@ async def test_logs_never_contain_tokens(caplog: pytest.LogCaptureFixture) -> No
         assert "access-token" not in text
         assert "refresh-token" not in text
         assert "Bearer" not in text
+
+
+async def test_unreachable_token_endpoint_bounded() -> None:
+    calls = 0
+
+    def refuse(url: Any, **kwargs: Any) -> CallbackResult:
+        nonlocal calls
+        calls += 1
+        raise aiohttp.ClientOSError(111, "Connection refused")
+
+    with aioresponses() as mock:
+        mock.post(TOKEN_URL, callback=refuse, repeat=True)
+        async with make_client() as client:
+            with pytest.raises(TransportError, match="POST /token failed"):
+                await client.shops.list()
+    # The refresh is retried by the request that needs it, not on its own.
+    assert calls == 4
+
+
+async def test_empty_store_without_token_raises() -> None:
+    with aioresponses() as mock:
+        async with make_client(
+            refresh_token=None, token_store=MemoryTokenStore()
+        ) as client:
+            with pytest.raises(MissingCredentialsError, match="refresh") as caught:
+                await client.shops.list()
+        assert mock.requests == {}
+    assert "HTTP" not in str(caught.value)
