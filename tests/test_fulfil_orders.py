@@ -24,7 +24,12 @@ from jumia_async import (
     UnlimitedLimiter,
 )
 from jumia_async.sandbox import Sandbox, SandboxConfig, run_sandbox
-from workflows.fulfil_orders import Outcome, fulfil_orders
+from workflows.fulfil_orders import (
+    Outcome,
+    TrackingCodeFile,
+    fulfil_orders,
+    sandbox_tracking_code,
+)
 
 from .helpers import TOKEN_URL, TokenServer, make_client, url_pattern
 
@@ -81,7 +86,9 @@ async def test_run_fulfils_every_pending_order(tmp_path: Path) -> None:
             for item in order.items
             if item.status == "PENDING" and not item.fulfilled_by_jumia
         }
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
         states = item_states(sandbox)
         counters = account.counters
 
@@ -106,8 +113,12 @@ async def test_run_fulfils_every_pending_order(tmp_path: Path) -> None:
 async def test_second_run_skips_done_orders(tmp_path: Path) -> None:
     config = SandboxConfig(orders_per_mastershop=12, rate_limit=False)
     async with sandbox_client(config) as (_, client):
-        first = await fulfil_orders(client, output_dir=tmp_path, **window())
-        second = await fulfil_orders(client, output_dir=tmp_path, **window())
+        first = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
+        second = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
 
     assert first.with_outcome(Outcome.FULFILLED)
     assert second.with_outcome(Outcome.FULFILLED) == []
@@ -125,7 +136,9 @@ async def test_ambiguous_pack_read_back_not_resent(tmp_path: Path) -> None:
     async with sandbox_client(config) as (sandbox, client):
         # The pack is applied, then the response is lost as a 502.
         sandbox.state.inject_fault("POST", "/v2/orders/pack", status=502, mode="after")
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
         routes = sandbox.state.account(sandbox.client_id).counters.routes
         states = item_states(sandbox)
 
@@ -140,7 +153,9 @@ async def test_pack_failed_before_apply_is_resent(tmp_path: Path) -> None:
     config = SandboxConfig(orders_per_mastershop=10, rate_limit=False)
     async with sandbox_client(config) as (sandbox, client):
         sandbox.state.inject_fault("POST", "/v2/orders/pack", status=503, mode="before")
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
         routes = sandbox.state.account(sandbox.client_id).counters.routes
 
     assert report.with_outcome(Outcome.FAILED) == []
@@ -160,7 +175,9 @@ async def test_unreadable_order_isolated(tmp_path: Path) -> None:
         ]
         bad = pending[0]
         sandbox.state.poison_orders(bad.id)
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
 
     failed = report.with_outcome(Outcome.FAILED)
     assert [order.order_id for order in failed] == [bad.id]
@@ -175,7 +192,9 @@ async def test_refused_ready_to_ship_isolated(tmp_path: Path) -> None:
         sandbox.state.inject_fault(
             "POST", "/orders/ready-to-ship", status=500, mode="after"
         )
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
         states = item_states(sandbox)
 
     # The read-back finds the batch applied; nothing fails or is resent.
@@ -187,7 +206,9 @@ async def test_missing_role_reports_each_order(tmp_path: Path) -> None:
     config = SandboxConfig(orders_per_mastershop=6, rate_limit=False)
     async with sandbox_client(config) as (sandbox, client):
         sandbox.state.set_order_manager_role(sandbox.client_id, False)
-        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+        report = await fulfil_orders(
+            client, tracking_code=sandbox_tracking_code, output_dir=tmp_path, **window()
+        )
 
     failed = report.with_outcome(Outcome.FAILED)
     assert failed
@@ -224,7 +245,12 @@ async def test_logs_of_run_contain_no_token(
             token_store=store,
             limiter=UnlimitedLimiter(),
         ) as client:
-            await fulfil_orders(client, output_dir=tmp_path, **window())
+            await fulfil_orders(
+                client,
+                tracking_code=sandbox_tracking_code,
+                output_dir=tmp_path,
+                **window(),
+            )
     saved = await store.load(sandbox.client_id)
     assert saved is not None
     assert saved.access_token is not None
@@ -295,9 +321,95 @@ async def test_page_size_falls_back_to_100(tmp_path: Path) -> None:
         mock.get(url_pattern("/orders"), callback=orders, repeat=True)
         mock.get(url_pattern("/orders/items"), payload=items, repeat=True)
         async with make_client() as client:
-            report = await fulfil_orders(client, output_dir=tmp_path, **window())
+            report = await fulfil_orders(
+                client,
+                tracking_code=sandbox_tracking_code,
+                output_dir=tmp_path,
+                **window(),
+            )
 
     assert sizes == ["300", "100"]
     assert report.listing_error is None
     assert list(report.orders) == ["o1"]
     assert report.orders["o1"].outcome is Outcome.SKIPPED
+
+
+def provider_needs_code(sandbox: Sandbox) -> dict[str, bool]:
+    """Map unpacked pending orders to whether a provider of the shop needs a code."""
+    account = sandbox.state.account(sandbox.client_id)
+    needs: dict[str, bool] = {}
+    for order in account.orders:
+        items = [
+            i for i in order.items if i.status == "PENDING" and not i.fulfilled_by_jumia
+        ]
+        if items and not any(i.tracking_number for i in items):
+            needs[order.id] = any(
+                p.tracking_code_required for p in order.shop.providers
+            )
+    return needs
+
+
+async def test_no_made_up_tracking_codes(tmp_path: Path) -> None:
+    config = SandboxConfig(orders_per_mastershop=40, rate_limit=False)
+    async with sandbox_client(config) as (sandbox, client):
+        needs = provider_needs_code(sandbox)
+        report = await fulfil_orders(client, output_dir=tmp_path, **window())
+
+    assert any(needs.values())
+    failed = {o.order_id: o for o in report.with_outcome(Outcome.FAILED)}
+    for order_id, needs_code in needs.items():
+        if needs_code and order_id in failed:
+            assert "requires a tracking code" in (failed[order_id].reason or "")
+    assert set(failed) <= {order_id for order_id, code in needs.items() if code}
+    assert report.with_outcome(Outcome.FULFILLED)
+
+
+async def test_tracking_codes_from_file(tmp_path: Path) -> None:
+    config = SandboxConfig(orders_per_mastershop=40, rate_limit=False)
+    codes = tmp_path / "codes.csv"
+    async with sandbox_client(config) as (sandbox, client):
+        account = sandbox.state.account(sandbox.client_id)
+        lines = ["order_number,tracking_code"]
+        lines += [f"{order.number},CARRIER-{order.number}" for order in account.orders]
+        codes.write_text("\n".join(lines) + "\n")
+        report = await fulfil_orders(
+            client,
+            output_dir=tmp_path / "labels",
+            tracking_code=TrackingCodeFile(codes),
+            **window(),
+        )
+        tracking = {
+            item.tracking_number
+            for order in account.orders
+            for item in order.items
+            if item.tracking_number
+        }
+
+    assert report.with_outcome(Outcome.FAILED) == []
+    assert any(code.startswith("CARRIER-") for code in tracking)
+
+
+def test_tracking_code_file_needs_columns(tmp_path: Path) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("order,code\n1,A\n")
+    with pytest.raises(ValueError, match="order_number and tracking_code"):
+        TrackingCodeFile(path)
+
+
+async def test_order_missing_from_items_reply(tmp_path: Path) -> None:
+    listing = {
+        "orders": [{"id": "o1", "number": "1"}, {"id": "o2"}],
+        "isLastPage": True,
+    }
+    items = [{"orderId": "o1", "items": [{"id": "i1", "status": "READY_TO_SHIP"}]}]
+    with aioresponses() as mock:
+        mock.post(TOKEN_URL, callback=TokenServer(), repeat=True)
+        mock.get(url_pattern("/orders"), payload=listing, repeat=True)
+        mock.get(url_pattern("/orders/items"), payload=items, repeat=True)
+        mock.post(url_pattern("/orders/print-labels"), payload={}, repeat=True)
+        async with make_client() as client:
+            report = await fulfil_orders(client, output_dir=tmp_path, **window())
+
+    assert report.orders["o2"].outcome is Outcome.FAILED
+    assert report.orders["o2"].reason == "GET /orders/items returned no entry"
+    assert report.orders["o1"].outcome is not Outcome.FAILED

@@ -203,3 +203,49 @@ def test_help_documents_columns() -> None:
     )
     assert "attr:NAME" in completed.stdout
     assert "JUMIA_CLIENT_ID" in completed.stdout
+
+
+async def test_create_twice_reports_existing_products() -> None:
+    rows = read_rows(EXAMPLES / "products.csv")
+    async with sandbox_client() as (_, client):
+        first = await create_products(client, rows, qc_wait=10)
+        second = await create_products(client, rows, qc_wait=10)
+
+    before = {row.seller_sku: row for row in first.rows}
+    after = {row.seller_sku: row for row in second.rows}
+    for sku in ("CHG-20W-BLK", "CHG-20W-WHT", "PB-10K"):
+        assert after[sku].outcome == Outcome.LISTED
+        assert after[sku].product_sid == before[sku].product_sid
+        assert after[sku].reason == "created by an earlier run"
+    assert after["CASE-REJECT-01"].outcome == Outcome.QC_REJECTED
+
+
+async def test_sync_twice_sends_nothing_new() -> None:
+    rows = read_rows(EXAMPLES / "stock_prices.csv")
+    async with sandbox_client() as (sandbox, client):
+        await sync_stock_price(client, rows)
+        routes = sandbox.state.account(sandbox.client_id).counters.routes
+        feeds_before = routes["POST /feeds/products/stock"]
+        second = await sync_stock_price(client, rows)
+        feeds_after = routes["POST /feeds/products/stock"]
+
+    first_row = {row.seller_sku: row for row in second.rows}["SBP-GH-e473719b-001"]
+    assert first_row.stock == "15 (unchanged, not sent)"
+    assert first_row.price == "1799 GHS (unchanged, not sent)"
+    assert feeds_after == feeds_before
+
+
+async def test_issue_fields_named_by_column(tmp_path: Path) -> None:
+    source = (EXAMPLES / "products.csv").read_text().splitlines()
+    sale_row = next(line for line in source if line.startswith("CHG-SALE-NODATE"))
+    path = tmp_path / "one.csv"
+    path.write_text(source[0] + ",sku\n" + sale_row + ",extra\n")
+    async with sandbox_client() as (_, client):
+        report = await create_products(client, read_rows(path))
+
+    reason = report.rows[0].reason or ""
+    assert reason.startswith("sale_start: ")
+    assert "sale_end: " in reason
+    assert reason.count("sale_start: ") == 1
+    assert report.ignored_columns == ("sku",)
+    assert "Ignored columns: sku" in report.format()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 
+from jumia_async import JsonFileTokenStore, JumiaClient, UnlimitedLimiter
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 30.0
 LISTENING = "Jumia sandbox listening on "
@@ -147,3 +149,33 @@ async def test_cli_invalid_config() -> None:
 
     assert process.returncode == 2
     assert "mastershops" in stderr.decode()
+
+
+async def test_credentials_file_works_as_token_file(tmp_path: Path) -> None:
+    """Clients can use the credentials file as a JsonFileTokenStore file."""
+    credentials_file = tmp_path / "credentials.json"
+    async with cli(
+        "--port", "0", "--orders", "1", "--credentials-file", str(credentials_file)
+    ) as process:
+        banner = await read_banner(process)
+        client_id = banner["client id"]
+        for _ in range(2):
+            # A new client each time, like a new process: only the file
+            # carries the rotated refresh token from one run to the next.
+            async with JumiaClient(
+                client_id=client_id,
+                base_url=banner["url"],
+                token_store=JsonFileTokenStore(credentials_file),
+                limiter=UnlimitedLimiter(),
+                refresh_margin=10**9,
+            ) as client:
+                assert await client.shops.list()
+        document = json.loads(credentials_file.read_text())
+        await stop(process)
+
+    assert document["mastershops"][0]["client_id"] == client_id
+    assert document[client_id]["access_token"]
+    assert (
+        document[client_id]["refresh_token"]
+        != document["mastershops"][0]["refresh_token"]
+    )

@@ -73,6 +73,11 @@ async def open_target(
     The sandbox runs in this process on a free loopback port and stops when
     the block exits.
     """
+    if args.base_url and not args.client_id:
+        raise SystemExit(
+            f"error: --base-url (or ${ENV_BASE_URL}) needs --client-id (or "
+            f"${ENV_CLIENT_ID}); without a client id the built-in sandbox is used"
+        )
     if args.client_id:
         store = JsonFileTokenStore(args.token_file) if args.token_file else None
         if args.refresh_token is None and store is None:

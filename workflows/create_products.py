@@ -64,8 +64,8 @@ input columns (CSV header or JSON keys; blank cells are left out):
   seller_sku      your SKU for this product or variant (required)
   parent_sku      shared by the variants of one product (default: seller_sku)
   variation       the variant's value, e.g. a colour or "..." (required)
-  name            product title, 15 to 60 characters, without the brand
-  description     long description
+  name            product title, 15 to 60 characters, without the brand (required)
+  description     long description (required)
   brand           brand code, or brand name such as Generic
   category        category code, or category name or full path
   price           global price, e.g. 1500.50
@@ -77,7 +77,35 @@ input columns (CSV header or JSON keys; blank cells are left out):
   images          image URLs separated by spaces or |; the first is primary
   barcode_ean     barcode (optional)
   attr:NAME       value of attribute NAME, e.g. attr:short_description
+Other columns are reported as ignored.
+
+exit status:
+  0 when every row is listed or awaiting QC, 1 when a row was rejected or
+  failed, 2 when the file cannot be read.
 """
+
+KNOWN_COLUMNS = frozenset(
+    {
+        "seller_sku",
+        "parent_sku",
+        "variation",
+        "name",
+        "description",
+        "brand",
+        "category",
+        "price",
+        "currency",
+        "sale_price",
+        "sale_start",
+        "sale_end",
+        "stock",
+        "images",
+        "barcode_ean",
+    }
+)
+
+# Part of the feed's message for a seller SKU that a product already has.
+ALREADY_EXISTS = "already exists"
 
 # Walking every brand or category page costs one request per page, and the
 # live catalog has thousands of pages, so the walk stops here.
@@ -113,6 +141,7 @@ class CreateProductsReport:
     rows: list[ProductRowReport] = attrs.field(factory=list)
     shop_id: str | None = None
     feed_ids: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
     requests: int = 0
     elapsed: float = 0.0
 
@@ -134,8 +163,10 @@ class CreateProductsReport:
             f"Rows: {len(self.rows)} ({summary})",
             f"Shop: {self.shop_id}; feeds: {', '.join(self.feed_ids) or 'none'}",
             f"Requests: {self.requests} in {self.elapsed:.1f} s",
-            "",
         ]
+        if self.ignored_columns:
+            lines.append(f"Ignored columns: {', '.join(self.ignored_columns)}")
+        lines.append("")
         table = [("row", "seller_sku", "outcome", "product_sid", "qc", "reason")]
         for row in self.rows:
             qc = ", ".join(f"{country}: {status}" for country, status in row.qc.items())
@@ -160,6 +191,7 @@ class _Draft:
     brand: str = ""
     category: str = ""
     product: NewProduct | None = None
+    existed: bool = False
 
 
 async def create_products(
@@ -189,6 +221,14 @@ async def create_products(
         for row in rows
     ]
     report.rows = [draft.report for draft in drafts]
+    columns = {name for row in rows for name in row.cells}
+    report.ignored_columns = tuple(
+        sorted(
+            name
+            for name in columns - KNOWN_COLUMNS
+            if not name.startswith("attr:") and name != "_invalid"
+        )
+    )
 
     try:
         report.shop_id = shop_id or await _first_shop(client)
@@ -421,13 +461,38 @@ async def _submit(
 
     if submission is None:
         return None
+    problems: dict[str, dict[str, None]] = {}
     for issue in submission.rejected:
-        rejected = by_sku.get(issue.seller_sku)
+        text = f"{column_of(issue.field)}: {issue.message}"
+        problems.setdefault(issue.seller_sku, {})[text] = None
+    for sku, texts in problems.items():
+        rejected = by_sku.get(sku)
         if rejected is not None:
             rejected.report.outcome = Outcome.REJECTED
-            previous = f"{rejected.report.reason}; " if rejected.report.reason else ""
-            rejected.report.reason = f"{previous}{issue.field}: {issue.message}"
+            rejected.report.reason = "; ".join(texts)
     return submission
+
+
+# Fields named by validation issues, and the input column to edit for each.
+_FIELD_COLUMNS = {
+    "price.sale_price.start_at": "sale_start",
+    "price.sale_price.end_at": "sale_end",
+    "price.sale_price.value": "sale_price",
+    "price.sale_price": "sale_price",
+    "price.value": "price",
+    "price.currency": "currency",
+    "category_code": "category",
+    "brand_code": "brand",
+}
+
+
+def column_of(field: str) -> str:
+    """Return the input column behind a validation issue's field name."""
+    if field in _FIELD_COLUMNS:
+        return _FIELD_COLUMNS[field]
+    if field.startswith("attributes[") and field.endswith("]"):
+        return f"attr:{field[len('attributes[') : -1]}"
+    return field
 
 
 def _submit_failure(error: JumiaError) -> str:
@@ -453,6 +518,10 @@ async def _look_up(
         if outcome is None:
             continue
         if outcome.succeeded:
+            pending.append(draft)
+        elif ALREADY_EXISTS in outcome.reason.lower():
+            # Created by an earlier run: report the product as it is now.
+            draft.existed = True
             pending.append(draft)
         else:
             draft.report.outcome = (
@@ -508,15 +577,16 @@ def _apply_lookup(draft: _Draft, products: list[ProductSet]) -> None:
                 detail += f" ({qc.rejection_comment})"
             reasons.append(f"{country}: {detail}")
     draft.report.qc = statuses
+    earlier = "created by an earlier run" if draft.existed else None
     if reasons:
         draft.report.outcome = Outcome.QC_REJECTED
         draft.report.reason = "; ".join(reasons)
     elif statuses and all(status == "APPROVED" for status in statuses.values()):
         draft.report.outcome = Outcome.LISTED
-        draft.report.reason = None
+        draft.report.reason = earlier
     else:
         draft.report.outcome = Outcome.AWAITING_QC
-        draft.report.reason = None
+        draft.report.reason = earlier
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -524,8 +594,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m workflows.create_products",
         description=(
             "Create products from a CSV or JSON file and report each row's "
-            "product sid and QC status. Without credentials it runs on the "
-            "built-in sandbox."
+            "product sid and QC status. Products that already exist under a "
+            "row's seller SKU are reported as they are, so a run can be "
+            "repeated. Without credentials it runs on the built-in sandbox."
         ),
         epilog=COLUMNS_HELP + "\n" + CREDENTIALS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -581,8 +652,8 @@ async def _main(args: argparse.Namespace) -> int:
             progress=progress,
         )
     print(report.format())
-    failed = report.count(Outcome.FAILED)
-    return 1 if failed else 0
+    settled = report.count(Outcome.LISTED) + report.count(Outcome.AWAITING_QC)
+    return 0 if settled == len(report.rows) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

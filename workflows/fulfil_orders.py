@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import io
 import logging
 import sys
@@ -56,6 +57,12 @@ from ._common import (
 
 logger = logging.getLogger("workflows.fulfil_orders")
 
+EXIT_HELP = """
+exit status:
+  0 when every order was fulfilled or skipped, 1 when an order failed or the
+  listing stopped early, 2 on invalid arguments.
+"""
+
 # Batch sizes the API accepts; requests are split to these. Orders are
 # listed 300 a page, the documented maximum, falling back to 100 when an
 # account rejects that.
@@ -65,7 +72,7 @@ PROVIDERS_BATCH = 50
 PACKAGES_BATCH = 100
 ITEM_IDS_BATCH = 200
 
-TrackingCodeFactory = Callable[[Order, ShipmentProvider, int], str]
+TrackingCodeFactory = Callable[[Order, ShipmentProvider, int], str | None]
 
 
 class Outcome(StrEnum):
@@ -110,6 +117,8 @@ class FulfilmentReport:
     orders: dict[str, OrderReport] = attrs.field(factory=dict)
     listing_error: str | None = None
     merged_pdf: Path | None = None
+    # Orders ready to ship whose label files were already in the folder.
+    labels_on_disk: int = 0
     requests: int = 0
     elapsed: float = 0.0
 
@@ -149,6 +158,11 @@ class FulfilmentReport:
         lines.append(f"Requests: {self.requests} in {self.elapsed:.1f} s")
         if self.merged_pdf is not None:
             lines.append(f"Labels for printing: {self.merged_pdf}")
+        if self.labels_on_disk:
+            lines.append(
+                f"Labels already in the output folder for {self.labels_on_disk} "
+                "orders; not printed again"
+            )
         if self.listing_error:
             lines.append(f"Listing stopped early: {self.listing_error}")
         if skipped:
@@ -166,15 +180,52 @@ class FulfilmentReport:
         return "\n".join(lines)
 
 
-def default_tracking_code(
+def sandbox_tracking_code(
     order: Order, provider: ShipmentProvider, package: int
 ) -> str:
-    """Build a tracking code for providers that require one.
+    """Make up a tracking code, unique per order and package, for the sandbox.
 
-    Real shops pass their carrier's tracking numbers instead; this default
-    is unique per order and package, which the sandbox accepts.
+    Never use this against the real API: the code goes on the label and to
+    Jumia, so it must come from the carrier.
     """
     return f"TRK-{order.number or order.id[:8]}-{package}"
+
+
+def no_tracking_code(order: Order, provider: ShipmentProvider, package: int) -> None:
+    """Supply no tracking code, so orders whose provider needs one fail."""
+    return None
+
+
+class TrackingCodeFile:
+    """Tracking codes from a CSV file with columns `order_number,tracking_code`.
+
+    An order split into several packages takes its codes in file order, one
+    row per package. The order id may stand in for the order number.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.codes: dict[str, list[str]] = defaultdict(list)
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = {name.strip().lower() for name in reader.fieldnames or ()}
+            if not {"order_number", "tracking_code"} <= columns:
+                raise ValueError(
+                    f"{path} needs the columns order_number and tracking_code; "
+                    f"found {sorted(columns)}"
+                )
+            for record in reader:
+                cells = {
+                    k.strip().lower(): (v or "").strip() for k, v in record.items() if k
+                }
+                if cells["order_number"] and cells["tracking_code"]:
+                    self.codes[cells["order_number"]].append(cells["tracking_code"])
+
+    def __call__(
+        self, order: Order, provider: ShipmentProvider, package: int
+    ) -> str | None:
+        """Return the code of package number `package` (from 1), or None."""
+        codes = self.codes.get(order.number or "") or self.codes.get(order.id) or []
+        return codes[package - 1] if package <= len(codes) else None
 
 
 @attrs.define
@@ -231,7 +282,7 @@ async def fulfil_orders(
     shop_id: str | None = None,
     country: str | Sequence[str] | None = None,
     output_dir: Path = Path("labels"),
-    tracking_code: TrackingCodeFactory = default_tracking_code,
+    tracking_code: TrackingCodeFactory = no_tracking_code,
     progress: Progress | None = None,
     page_size: int = ORDERS_PAGE_SIZE,
 ) -> FulfilmentReport:
@@ -241,8 +292,10 @@ async def fulfil_orders(
     (the API's default without them is today only) that are PENDING or
     READY_TO_SHIP, optionally of one shop or country. Labels are written to
     `output_dir`, one PDF per package, plus one merged PDF of this run's
-    labels for printing. Returns the report; a failure of one order never
-    stops the others.
+    labels for printing. `tracking_code` supplies the carrier's tracking
+    code for packages whose provider requires one; an order that needs a
+    code and gets None fails with that reason. Returns the report; a
+    failure of one order never stops the others.
     """
     started = time.perf_counter()
     requests_before = client.limiter.stats().acquired
@@ -277,7 +330,7 @@ async def _list_orders(
             run, created_after, created_before, shop_id, country, page_size
         )
     except ValidationError as error:
-        if page_size <= SAFE_PAGE_SIZE:
+        if page_size <= SAFE_PAGE_SIZE or "size" not in error.message.lower():
             run.report.listing_error = str(error)
             return
         # Some accounts reject pages above 100 orders; fall back once.
@@ -330,6 +383,8 @@ async def _read_items(run: _Run) -> None:
     result = await run.client.orders.items(list(run.work))
     for order_id, error in result.failed.items():
         run.work[order_id].report.fail("items", f"could not read items: {error}")
+    for order_id in result.missing:
+        run.work[order_id].report.fail("items", "GET /orders/items returned no entry")
     for entry in result.orders:
         work = run.work.get(entry.order_id)
         if work is None:
@@ -431,6 +486,14 @@ def _plan_packages(
         code = None
         if provider.tracking_code_required:
             code = run.tracking_code(work.order, provider, len(packages) + 1)
+            if not code:
+                work.report.fail(
+                    "pack",
+                    f"provider {provider.name or best} requires a tracking code "
+                    f"for package {len(packages) + 1}; supply the carrier's code "
+                    "(the command's --tracking-codes file)",
+                )
+                return []
         packages.append(
             PackageRequest(
                 order_item_ids=chosen, shipment_provider_id=best, tracking_code=code
@@ -607,9 +670,13 @@ async def _recover_ready(run: _Run, owner: dict[str, _Work]) -> None:
 async def _print_labels(run: _Run) -> None:
     owner: dict[str, _Work] = {}
     for work in run.active():
-        if work.ready and not run.existing_labels(work):
-            for item_id in work.ready:
-                owner[item_id] = work
+        if not work.ready:
+            continue
+        if run.existing_labels(work):
+            run.report.labels_on_disk += 1
+            continue
+        for item_id in work.ready:
+            owner[item_id] = work
     ids = list(owner)
     batches = [ids[i : i + ITEM_IDS_BATCH] for i in range(0, len(ids), ITEM_IDS_BATCH)]
     results = await asyncio.gather(
@@ -699,7 +766,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "Pack, mark ready to ship and print labels for the pending orders "
             "of a time window. Without credentials it runs on the built-in sandbox."
         ),
-        epilog=CREDENTIALS_HELP,
+        epilog=CREDENTIALS_HELP + EXIT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -717,6 +784,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         default=Path("labels"),
         help="folder for the label PDFs (default: ./labels)",
+    )
+    parser.add_argument(
+        "--tracking-codes",
+        type=Path,
+        help=(
+            "CSV with columns order_number,tracking_code: the carrier's codes for "
+            "providers that require one (one row per package). Without it such "
+            "orders fail, except on the sandbox, where codes are made up"
+        ),
     )
     parser.add_argument(
         "--sandbox-orders",
@@ -742,8 +818,17 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    tracking_code: TrackingCodeFactory = no_tracking_code
+    if args.tracking_codes is not None:
+        try:
+            tracking_code = TrackingCodeFile(args.tracking_codes)
+        except (OSError, ValueError) as error:
+            print(f"error: --tracking-codes: {error}", file=sys.stderr)
+            return 2
     config = SandboxConfig(orders_per_mastershop=args.sandbox_orders)
     async with open_target(args, config) as target:
+        if target.sandbox is not None and args.tracking_codes is None:
+            tracking_code = sandbox_tracking_code
         progress = terminal_progress(
             "Fulfilling", enabled=False if args.no_progress else None
         )
@@ -755,6 +840,7 @@ async def _main(args: argparse.Namespace) -> int:
             shop_id=args.shop_id,
             country=args.country,
             output_dir=args.output,
+            tracking_code=tracking_code,
             progress=progress,
         )
         print(report.format())

@@ -157,6 +157,7 @@ async def sync_stock_price(
     found = [line for line in readable if line.variation is not None]
     await _read_stock(client, found)
 
+    _skip_unchanged(found)
     stock_lines = [line for line in found if line.stock is not None]
     price_lines = [line for line in found if line.price is not None]
     submissions = await asyncio.gather(
@@ -175,6 +176,27 @@ async def sync_stock_price(
     report.requests = client.limiter.stats().acquired - requests_before
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _skip_unchanged(lines: list[_Line]) -> None:
+    """Drop values equal to the current ones, so a repeated run sends nothing."""
+    for line in lines:
+        if line.stock is not None and line.stock == line.old_stock:
+            line.report.stock = f"{line.stock} (unchanged, not sent)"
+            line.stock = None
+        current = line.variation.global_price if line.variation else None
+        price = line.price
+        if (
+            price is not None
+            and price.sale_price is None
+            and current is not None
+            and current.value == price.value
+            and (current.currency or price.currency) == price.currency
+        ):
+            line.report.price = (
+                f"{price.value:g} {price.currency} (unchanged, not sent)"
+            )
+            line.price = None
 
 
 def _read(line: _Line) -> bool:

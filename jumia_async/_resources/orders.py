@@ -63,11 +63,13 @@ class OrderItemsResult:
     """Items of the requested orders, and the orders that could not be read.
 
     `orders` follows the order of the request; `failed` maps each order id
-    that could not be read to its error.
+    that could not be read to its error, and `missing` lists the ids the API
+    returned nothing for (unknown, or not visible to this token).
     """
 
     orders: list[OrderItems] = attrs.field(factory=list)
     failed: dict[str, JumiaError] = attrs.field(factory=dict)
+    missing: list[str] = attrs.field(factory=list)
 
     def by_order_id(self) -> dict[str, OrderItems]:
         """Return the orders keyed by order id."""
@@ -312,7 +314,8 @@ class OrdersResource(Resource):
                 found.setdefault(entry.order_id, entry)
             failed.update(errors)
         ordered = [found[order_id] for order_id in ids if order_id in found]
-        return OrderItemsResult(orders=ordered, failed=failed)
+        missing = [i for i in ids if i not in found and i not in failed]
+        return OrderItemsResult(orders=ordered, failed=failed, missing=missing)
 
     async def _items_batch(
         self, batch: builtins.list[str]

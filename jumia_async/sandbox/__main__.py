@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="orders per Mastershop, spread over its shops (default: 20 per shop)",
+        help="orders per Mastershop, spread over its shops (default: 20 a shop)",
     )
     parser.add_argument(
         "--mastershops",
@@ -161,14 +161,21 @@ async def _publish_and_wait(sandbox: Sandbox, credentials_file: Path | None) -> 
 
 
 def _write_credentials(path: Path, sandbox: Sandbox) -> None:
-    """Write the base URL and each Mastershop's credentials, for the owner only."""
-    document = {
+    """Write the base URL and each Mastershop's credentials, for the owner only.
+
+    Each client id is also a top-level key holding its refresh token, in the
+    layout of jumia_async.JsonFileTokenStore, so the file can be passed as a
+    token file: the client then keeps the rotated tokens in it.
+    """
+    document: dict[str, object] = {
         "base_url": sandbox.url,
         "mastershops": [
             {"client_id": client_id, "refresh_token": refresh_token}
             for client_id, refresh_token in sandbox.credentials
         ],
     }
+    for client_id, refresh_token in sandbox.credentials:
+        document[client_id] = {"refresh_token": refresh_token}
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # O_CREAT applies the mode only to a new file, so set it on an old one too.
     os.fchmod(descriptor, 0o600)
