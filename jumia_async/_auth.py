@@ -140,13 +140,22 @@ class Authenticator:
             )
 
         rejection: APIStatusError | None = None
-        for refresh_token in candidates:
+        tried: set[str] = set()
+        while candidates:
+            refresh_token = candidates.pop(0)
+            tried.add(refresh_token)
             try:
                 fresh = await self._refresh(refresh_token)
             except APIStatusError as error:
                 if not _is_rejection(error):
                     raise
                 rejection = error
+                if not candidates:
+                    # Another client with the same store may have rotated the
+                    # token meanwhile: its newer token is worth one try.
+                    latest = await self._store.load(self.client_id)
+                    if latest is not None and latest.refresh_token not in tried:
+                        candidates.append(latest.refresh_token)
                 continue
             await self._save(fresh)
             return self._adopt(fresh)

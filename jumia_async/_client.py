@@ -39,7 +39,11 @@ def _check_base_url(base_url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise ValueError(f"base_url={base_url!r} must not contain a query or fragment")
-    return base_url.rstrip("/")
+    # Scheme and host are case-insensitive; one spelling keeps one limiter.
+    normalized = parts._replace(
+        scheme=parts.scheme.lower(), netloc=parts.netloc.lower()
+    )
+    return normalized.geturl().rstrip("/")
 
 
 class JumiaClient:
@@ -134,6 +138,12 @@ class JumiaClient:
             return
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
+            # NOTE: aiohttp resends a GET or PUT by itself, outside the
+            # limiter and the write rules, when a reused connection drops.
+            # `_retry_connection` is private (aiohttp 3.10 and later) and
+            # turns that off; a session passed in keeps aiohttp's default.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         limiter = self._limiter or shared_limiter((self.base_url, self.client_id))
         self._limiter = limiter
         transport = Transport(

@@ -33,6 +33,8 @@ __all__ = ["Transport"]
 
 logger = logging.getLogger("jumia_async")
 
+TOKEN_PATH = "/token"
+
 Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
 
 
@@ -185,7 +187,8 @@ class Transport:
                 headers=headers,
                 allow_redirects=False,
             ) as response:
-                text = await response.text()
+                # JSON is UTF-8; a stray byte must not escape as a decode error.
+                text = (await response.read()).decode("utf-8", errors="replace")
                 status = response.status
                 response_headers = response.headers
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
@@ -194,11 +197,14 @@ class Transport:
             raise self._transport_error(method, path, exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             error = self._transport_error(method, path, exc)
+            # aiohttp's response errors carry the request headers, bearer
+            # token included, so they are not chained.
+            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc
             if write:
                 raise AmbiguousWriteError(
                     method=method, path=path, cause=error, ids=ids
-                ) from exc
-            raise error from exc
+                ) from cause
+            raise error from cause
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d in %.1f ms",
@@ -229,13 +235,16 @@ class Transport:
             return None
         try:
             return json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError):
+            # A /token body holds tokens, so none of it goes into the error.
+            secret = path == TOKEN_PATH
+            shown = "" if secret else f": {text[:80]!r}"
             raise ResponseParseError(
                 method=method,
                 path=path,
-                errors=[f"body is not JSON: {text[:80]!r}"],
-                text=text,
-            ) from exc
+                errors=[f"body is not JSON{shown}"],
+                text="" if secret else text,
+            ) from None
 
     def _log_retry(self, details: Any) -> None:
         args = details["args"]

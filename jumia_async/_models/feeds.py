@@ -108,13 +108,19 @@ def _require_amount(name: str, value: object) -> None:
         raise ValueError(f"{name}={value!r} is invalid; use an amount above 0")
 
 
+def _is_code_text(value: str) -> bool:
+    """Whether `value` is 1 to 18 ASCII digits (`isdigit` also takes "²")."""
+    text = value.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _require_code(name: str, value: object) -> None:
     """Check a brand or category code: a positive int or a digit string."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int or a digit string, got {value!r}")
     if isinstance(value, int) and value > 0:
         return
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _is_code_text(value):
         return
     raise ValueError(
         f"{name}={value!r} is invalid; pass the numeric code from "

@@ -34,6 +34,11 @@ __all__ = [
 
 
 def _id_tuple(ids: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(ids, str):
+        raise TypeError(
+            f"order_item_ids must be a list of ids, got the string {ids!r}; "
+            f"wrap it in a list: [{ids!r}]"
+        )
     return tuple(ids)
 
 

@@ -94,7 +94,7 @@ def _check_flag(name: str, value: object) -> str:
 def _check_code(name: str, value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return value.strip()
     raise ValueError(
         f"{name}={value!r} is invalid; pass a numeric category code such as 1004141"
@@ -591,28 +591,44 @@ class CatalogResource(Resource):
         )
 
 
+# Empty pages in a row after which a page walk stops. The API leaves some
+# pages empty mid-walk, but a long run of them under a large `totalOfPages`
+# means the walk would otherwise spend thousands of requests on nothing.
+EMPTY_PAGES_MAX = 20
+
+
 async def _walk_pages(
     path: str,
     fetch: Callable[[int], Awaitable[tuple[builtins.list[T], int | None]]],
     key: Callable[[T], str],
 ) -> AsyncIterator[T]:
-    previous: builtins.list[str] = []
+    seen_pages: dict[int, int] = {}
+    empty_in_a_row = 0
     page = 1
     while True:
         items, total_pages = await fetch(page)
-        keys = [key(item) for item in items]
-        if keys and keys == previous:
-            raise PaginationError(
-                f"GET {path} returned the same {len(keys)} entries for pages "
-                f"{page - 1} and {page}; the API ignored the page number, so "
-                "the walk stopped to avoid a loop"
-            )
-        previous = keys
+        if items:
+            fingerprint = hash(tuple(key(item) for item in items))
+            if fingerprint in seen_pages:
+                raise PaginationError(
+                    f"GET {path} returned the same {len(items)} entries for pages "
+                    f"{seen_pages[fingerprint]} and {page}; the API ignored the page "
+                    "number, so the walk stopped to avoid a loop"
+                )
+            seen_pages[fingerprint] = page
+            empty_in_a_row = 0
+        else:
+            empty_in_a_row += 1
         for item in items:
             yield item
         if total_pages is not None:
             if page >= total_pages:
                 return
+            if empty_in_a_row >= EMPTY_PAGES_MAX:
+                raise PaginationError(
+                    f"GET {path} returned {empty_in_a_row} empty pages in a row up "
+                    f"to page {page} of {total_pages}; stopping the walk"
+                )
         elif not items:
             return
         page += 1

@@ -145,7 +145,9 @@ def build_orders_query(
         or not (1 <= size <= ORDERS_PAGE_SIZE_MAX)
     ):
         raise ValueError(f"size={size!r} is invalid; use 1 to {ORDERS_PAGE_SIZE_MAX}")
-    if sort is not None and sort.upper() not in ("ASC", "DESC"):
+    if sort is not None and (
+        not isinstance(sort, str) or sort.upper() not in ("ASC", "DESC")
+    ):
         raise ValueError(f"sort={sort!r} is invalid; use 'ASC' or 'DESC'")
     if shop_id is not None and (not isinstance(shop_id, str) or not shop_id.strip()):
         raise ValueError(f"shop_id={shop_id!r} is invalid; pass a shop id or None")
