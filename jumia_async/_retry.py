@@ -36,7 +36,9 @@ class RetryPolicy:
     dropped connection only if it provably never reached the API; otherwise
     it raises AmbiguousWriteError. Retries stop after `max_attempts`
     attempts or `max_time` seconds, whichever comes first, and the last
-    error propagates.
+    error propagates. NOTE: `max_time` includes time spent queued for the
+    rate limiter, so a request queued behind many others gets fewer
+    retries; raise `max_time` for large batches.
 
     Waits grow exponentially from `base_delay` up to `max_delay` seconds,
     with "equal jitter" (half fixed, half random) so that a retry never
