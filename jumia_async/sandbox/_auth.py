@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from ._errors import oauth_error_response
 from ._keys import STATE_KEY
@@ -38,9 +39,22 @@ def require_account(request: web.Request) -> Account:
     return account
 
 
+async def _read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | web.FileField] | None:
+    """Return the request's form fields, or None when the body cannot be decoded."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError) as exc:
+        logger.debug("undecodable form body on %s: %s", request.path, exc)
+        return None
+
+
 async def token_client_account(request: web.Request) -> Account | None:
     """Return the Mastershop named by the `client_id` form field, if known."""
-    form = await request.post()
+    form = await _read_form(request)
+    if form is None:
+        return None
     client_id = form.get("client_id")
     if not isinstance(client_id, str):
         return None
@@ -55,7 +69,12 @@ async def issue_token(request: web.Request) -> web.Response:
     form fields, so it fails as invalid_request.
     """
     state = request.app[STATE_KEY]
-    form = await request.post()
+    form = await _read_form(request)
+    if form is None:
+        return oauth_error_response(
+            "invalid_request",
+            "Invalid form body: expected UTF-8 application/x-www-form-urlencoded",
+        )
     fields = {
         name: form.get(name) for name in ("grant_type", "client_id", "refresh_token")
     }

@@ -19,7 +19,7 @@ from ._catalog_render import (
 from ._catalog_state import CatalogState
 from ._errors import error_response
 from ._keys import STATE_KEY
-from ._params import ParamError
+from ._params import ParamError, parse_ascii_int
 from ._product_query import (
     encode_cursor,
     parse_product_query,
@@ -63,10 +63,7 @@ def _positive_int(
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
+    value = parse_ascii_int(raw) or 0
     if value < 1 or (maximum is not None and value > maximum):
         upper = f" to {maximum}" if maximum is not None else " or more"
         raise ParamError(

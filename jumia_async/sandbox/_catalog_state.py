@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import random
 from collections.abc import Callable, Iterable
 
@@ -13,6 +14,8 @@ from ._feed_model import Feed
 from ._model import Shop
 from ._products import ProductStore
 from ._reference import ReferenceCatalog, new_uuid
+
+logger = logging.getLogger(__name__)
 
 # An action runs with the time it was due, which may be earlier than now.
 Action = Callable[[float], None]
@@ -36,11 +39,18 @@ class Scheduler:
         heapq.heappush(self._queue, (due, next(self._order), action))
 
     def run_due(self, now: float) -> int:
-        """Run every action due by `now`, including ones that actions add."""
+        """Run every action due by `now`, including ones that actions add.
+
+        An action that raises is logged and dropped, so the request that
+        settles the clock and the actions after it still run.
+        """
         count = 0
         while self._queue and self._queue[0][0] <= now:
             due, _, action = heapq.heappop(self._queue)
-            action(due)
+            try:
+                action(due)
+            except Exception:
+                logger.exception("scheduled action %r due at %s failed", action, due)
             count += 1
         return count
 

@@ -31,10 +31,10 @@ logger = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 
-_SHIPPING_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-_PATCH_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SHIPPING_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.ASCII)
+_PATCH_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _PATCH_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?"
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?", re.ASCII
 )
 _PATCH_TEXT_FIELDS = {
     "trackingNumber": "tracking_number",

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ._params import parse_ascii_int
 from ._products import ProductImage
 from ._reference import (
     GENERIC_BRAND_CODE,
@@ -56,17 +57,33 @@ def read_text(value: Any) -> str | None:
     return None
 
 
+def _code_value(value: Any) -> Any:
+    return value.get("code") if isinstance(value, dict) else value
+
+
 def read_code(value: Any) -> int | None:
-    """Return a code sent as a number, a digit string or {"code": ...}."""
-    if isinstance(value, dict):
-        value = value.get("code")
+    """Return a positive code sent as a number, a digit string or {"code": ...}.
+
+    Anything else, such as "²", "-1", 3.5 or a 5000-digit string, returns None.
+    """
+    value = _code_value(value)
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str):
+        return parse_ascii_int(value) or None
     return None
+
+
+def _code_missing(value: Any) -> bool:
+    value = _code_value(value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _code_text(value: Any) -> str:
+    value = _code_value(value)
+    return value.strip() if isinstance(value, str) else str(value)
 
 
 def read_variation(value: Any) -> str | None:
@@ -79,25 +96,32 @@ def read_variation(value: Any) -> str | None:
 
 
 def read_brand(reference: ReferenceCatalog, raw: Any) -> tuple[Brand | None, list[str]]:
-    if raw is None or read_code(raw) is None:
+    """Return the brand that `raw` names, or the rejection.
+
+    A code that is not a positive integer is not found, like an unknown one.
+    """
+    if _code_missing(raw):
         return None, [missing("Product.Brand.Code")]
     code = read_code(raw)
     brand = reference.brand(code) if code is not None else None
     if brand is None:
-        return None, [f"Brand not found by code [{code}]."]
+        return None, [f"Brand not found by code [{_code_text(raw)}]."]
     return brand, []
 
 
 def read_category(
     reference: ReferenceCatalog, raw: Any
 ) -> tuple[Category | None, list[str]]:
-    """Return a category that products can be listed in, or the rejection."""
-    code = read_code(raw)
-    if code is None:
+    """Return a category that products can be listed in, or the rejection.
+
+    A code that is not a positive integer is not found, like an unknown one.
+    """
+    if _code_missing(raw):
         return None, [missing("Product.Category.Code")]
-    category = reference.category(code)
+    code = read_code(raw)
+    category = reference.category(code) if code is not None else None
     if category is None:
-        return None, [f"Category not found by code [{code}]."]
+        return None, [f"Category not found by code [{_code_text(raw)}]."]
     if not category.is_listable:
         return None, [CANNOT_LIST]
     return category, []

@@ -27,6 +27,12 @@ from ._feed_updates import (
 
 logger = logging.getLogger(__name__)
 
+# NOTE: the live API's text for an item that fails on a server error is
+# unknown.
+PROCESSING_ERROR = (
+    "Unexpected error while processing the product. The sandbox log has the details."
+)
+
 _CHANGE_PROCESSORS: dict[str, Processor] = {
     PRODUCT_UPDATE: change_content,
     STOCK_UPDATE: change_stock,
@@ -63,6 +69,14 @@ def submit_feed(
     return feed
 
 
+def _process_item(catalog: CatalogState, feed: Feed, item: FeedItem, at: float) -> None:
+    if feed.feed_type == PRODUCT_CREATION:
+        process_create_item(catalog, feed.shop_id, item, at)
+    else:
+        processor = _CHANGE_PROCESSORS[feed.feed_type]
+        process_change_item(catalog, feed.shop_id, item, at, processor)
+
+
 def _seller_sku(product: dict[str, Any]) -> str | None:
     value = product.get("sellerSku", product.get("sellerSKU"))
     return value if isinstance(value, str) and value else None
@@ -76,13 +90,21 @@ def _processing(catalog: CatalogState, feed: Feed) -> Action:
 
 
 def process_feed(catalog: CatalogState, feed: Feed, at: float) -> None:
-    """Process every item in order, so later items see earlier items' products."""
+    """Process every item in order, so later items see earlier items' products.
+
+    An unexpected exception fails only the item being processed, with
+    PROCESSING_ERROR, and is logged. The feed still finishes.
+    """
     for item in feed.items:
-        if feed.feed_type == PRODUCT_CREATION:
-            process_create_item(catalog, feed.shop_id, item, at)
-        else:
-            processor = _CHANGE_PROCESSORS[feed.feed_type]
-            process_change_item(catalog, feed.shop_id, item, at, processor)
+        try:
+            _process_item(catalog, feed, item, at)
+        except Exception:
+            logger.exception(
+                "feed %s: processing the item with seller SKU %s failed",
+                feed.id,
+                item.seller_sku,
+            )
+            item.reject([PROCESSING_ERROR])
     feed.finished = True
     failed = sum(1 for item in feed.items if item.failed)
     logger.debug(

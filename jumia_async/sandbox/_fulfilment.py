@@ -17,6 +17,7 @@ from jumia_async._limits import ORDER_ITEM_IDS_BATCH_MAX
 
 from ._auth import require_account
 from ._errors import error_response
+from ._json_body import read_json_object
 from ._keys import STATE_KEY
 from ._labels import build_label_pdf
 from ._model import CANCELED, PENDING, READY_TO_SHIP, Order, OrderItem, ShipmentProvider
@@ -83,16 +84,6 @@ def _provider_rejection(item: OrderItem, provider_id: str) -> Rejection:
     )
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise ParamError("invalid JSON in the request body") from exc
-    if not isinstance(body, dict):
-        raise ParamError("request body must be a JSON object")
-    return body
-
-
 def _forbidden(request: web.Request, account: Account) -> web.Response | None:
     """Return a 403 response unless the Mastershop may change orders."""
     if account.order_manager_role:
@@ -142,7 +133,7 @@ async def pack_v1(request: web.Request) -> web.Response:
     if denied is not None:
         return denied
     try:
-        entries = _pack_v1_entries(await _json_object(request))
+        entries = _pack_v1_entries(await read_json_object(request))
     except ParamError as exc:
         return error_response(request, 400, exc.message)
 
@@ -237,7 +228,7 @@ async def pack_v2(request: web.Request) -> web.Response:
     if denied is not None:
         return denied
     try:
-        requests = _package_requests(await _json_object(request))
+        requests = _package_requests(await read_json_object(request))
     except ParamError as exc:
         return error_response(request, 400, exc.message)
 
@@ -337,7 +328,7 @@ async def ready_to_ship(request: web.Request) -> web.Response:
     if denied is not None:
         return denied
     try:
-        item_ids = string_list_field(await _json_object(request), "orderItemIds")
+        item_ids = string_list_field(await read_json_object(request), "orderItemIds")
     except ParamError as exc:
         return error_response(request, 400, exc.message)
 
@@ -396,7 +387,7 @@ async def print_labels(request: web.Request) -> web.Response:
     if denied is not None:
         return denied
     try:
-        item_ids = string_list_field(await _json_object(request), "orderItemIds")
+        item_ids = string_list_field(await read_json_object(request), "orderItemIds")
         if len(item_ids) > ORDER_ITEM_IDS_BATCH_MAX:
             raise ParamError(
                 f"too many orderItemIds: {len(item_ids)} given, at most "
@@ -464,7 +455,7 @@ async def cancel(request: web.Request) -> web.Response:
     if denied is not None:
         return denied
     try:
-        item_ids = string_list_field(await _json_object(request), "orderItemIds")
+        item_ids = string_list_field(await read_json_object(request), "orderItemIds")
     except ParamError as exc:
         return error_response(request, 400, exc.message)
 

@@ -17,7 +17,13 @@ from jumia_async._limits import ORDERS_DATE_RANGE_MONTHS, ORDERS_PAGE_SIZE_MAX
 
 from ._countries import ORDER_FILTER_COUNTRIES
 from ._model import ORDER_STATUSES
-from ._params import ParamError, choice_list_param, is_uuid, list_param
+from ._params import (
+    ParamError,
+    choice_list_param,
+    is_uuid,
+    list_param,
+    parse_ascii_int,
+)
 
 DateField = Literal["created", "updated"]
 
@@ -33,10 +39,10 @@ _DAY = 86_400
 # that datetime supports.
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
 _LATEST = datetime(3000, 1, 1, tzinfo=UTC).timestamp()
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.ASCII)
 _RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
 
 
@@ -98,10 +104,7 @@ def _parse_shop_ids(query: MultiMapping[str]) -> frozenset[str]:
 
 
 def _parse_size(raw: str) -> int:
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
+    size = parse_ascii_int(raw) or 0
     if not 1 <= size <= ORDERS_PAGE_SIZE_MAX:
         raise ParamError(
             f"invalid size value [{raw}]: expected an integer from 1 to "
@@ -234,7 +237,15 @@ def decode_cursor(cursor: str) -> tuple[OrderQuery, CursorKey]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         return _query_from_payload(payload), _key_from_payload(payload)
-    except (binascii.Error, ParamError, ValueError, TypeError, KeyError) as exc:
+    except (
+        binascii.Error,
+        ParamError,
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
         raise ParamError(f"invalid token value [{cursor}]") from exc
 
 

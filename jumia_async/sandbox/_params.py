@@ -10,6 +10,9 @@ from multidict import MultiMapping
 _UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+# Written out as [0-9] because `\d`, `str.isdigit()` and `int()` also take
+# digits of other scripts, and `isdigit()` even takes superscripts like "²".
+_ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class ParamError(Exception):
@@ -64,6 +67,18 @@ def uuid_list_param(
             f"too many {name} values: {len(values)} given, at most {limit} allowed"
         )
     return values
+
+
+def parse_ascii_int(text: str) -> int | None:
+    """Return the value of 1 to 18 ASCII digits, ignoring outer whitespace, or None.
+
+    Signs, underscores and longer digit strings return None, so a huge
+    value never reaches `int()`, which rejects more than 4300 digits.
+    """
+    digits = text.strip()
+    if _ASCII_DIGITS.fullmatch(digits) is None:
+        return None
+    return int(digits)
 
 
 def is_uuid(value: str) -> bool:

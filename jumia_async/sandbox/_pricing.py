@@ -23,9 +23,9 @@ for _country in COUNTRIES:
 # NOTE: the real minimums of other countries are unknown.
 _MINIMUM_GHS = 8.81
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
-_OFFSET = re.compile(r".*([Zz]|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", re.ASCII)
+_OFFSET = re.compile(r".*([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def minimum_price(currency: str) -> float:
@@ -78,11 +78,15 @@ def _amount(value: Any) -> float | None:
     """Return a positive amount with at most two decimals, or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not math.isfinite(value) or value <= 0:
+    try:
+        amount = float(value)
+    except OverflowError:
         return None
-    if abs(round(value, 2) - value) >= 1e-9:
+    if not math.isfinite(amount) or amount <= 0:
         return None
-    return float(value)
+    if abs(round(amount, 2) - amount) >= 1e-9:
+        return None
+    return amount
 
 
 def parse_price(

@@ -14,7 +14,13 @@ from multidict import MultiMapping
 
 from jumia_async._limits import CATALOG_PAGE_SIZE_MAX
 
-from ._params import ParamError, choice_list_param, is_uuid, list_param
+from ._params import (
+    ParamError,
+    choice_list_param,
+    is_uuid,
+    list_param,
+    parse_ascii_int,
+)
 from ._products import (
     PRODUCT_STATUSES,
     QC_STATUSES,
@@ -30,9 +36,23 @@ DEFAULT_PAGE_SIZE = 10
 
 Q = TypeVar("Q", "ProductQuery", "StockQuery")
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
+
+# Type checks on the query fields, which also reject forged cursors.
+_IDS = attrs.validators.deep_iterable(
+    attrs.validators.instance_of(str), attrs.validators.instance_of(tuple)
+)
+_TEXTS = attrs.validators.deep_iterable(
+    attrs.validators.instance_of(str), attrs.validators.instance_of(frozenset)
+)
+_OPTIONAL_INT = attrs.validators.optional(attrs.validators.instance_of(int))
+_OPTIONAL_NUMBER = attrs.validators.optional(attrs.validators.instance_of(int | float))
+_OPTIONAL_TEXT = attrs.validators.optional(attrs.validators.instance_of(str))
+_OPTIONAL_BOOL = attrs.validators.optional(attrs.validators.instance_of(bool))
+_INT = attrs.validators.instance_of(int)
+_BOOL = attrs.validators.instance_of(bool)
 
 
 @attrs.frozen
@@ -42,17 +62,17 @@ class ProductQuery:
     `created_from` is inclusive and `created_to` exclusive, in Unix seconds.
     """
 
-    ids: tuple[str, ...] = ()
-    category_code: int | None = None
-    created_from: float | None = None
-    created_to: float | None = None
-    seller_sku: str | None = None
-    shop_id: str | None = None
-    qc_statuses: frozenset[str] = frozenset()
-    visible: bool | None = None
-    status: str | None = None
-    latest_first: bool = False
-    size: int = DEFAULT_PAGE_SIZE
+    ids: tuple[str, ...] = attrs.field(default=(), validator=_IDS)
+    category_code: int | None = attrs.field(default=None, validator=_OPTIONAL_INT)
+    created_from: float | None = attrs.field(default=None, validator=_OPTIONAL_NUMBER)
+    created_to: float | None = attrs.field(default=None, validator=_OPTIONAL_NUMBER)
+    seller_sku: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
+    shop_id: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
+    qc_statuses: frozenset[str] = attrs.field(default=frozenset(), validator=_TEXTS)
+    visible: bool | None = attrs.field(default=None, validator=_OPTIONAL_BOOL)
+    status: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
+    latest_first: bool = attrs.field(default=False, validator=_BOOL)
+    size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_INT)
 
     def matches(self, product_set: ProductSet) -> bool:
         """Check the set-level filters and whether any listing matches the rest."""
@@ -120,8 +140,8 @@ def parse_product_query(query: MultiMapping[str]) -> tuple[ProductQuery, int | N
 class StockQuery:
     """The filters of one /catalog/stock listing: variation ids, or all."""
 
-    ids: tuple[str, ...] = ()
-    size: int = DEFAULT_PAGE_SIZE
+    ids: tuple[str, ...] = attrs.field(default=(), validator=_IDS)
+    size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_INT)
 
 
 def parse_stock_query(query: MultiMapping[str]) -> tuple[StockQuery, int | None]:
@@ -142,10 +162,7 @@ def parse_stock_query(query: MultiMapping[str]) -> tuple[StockQuery, int | None]
 
 
 def parse_size(raw: str) -> int:
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
+    size = parse_ascii_int(raw) or 0
     if not 1 <= size <= CATALOG_PAGE_SIZE_MAX:
         raise ParamError(
             f"invalid size value [{raw}]: expected an integer from 1 to "
@@ -157,9 +174,10 @@ def parse_size(raw: str) -> int:
 def _parse_code(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.strip().isdigit():
+    code = parse_ascii_int(raw)
+    if code is None:
         raise ParamError(f"invalid categoryCode value [{raw}]: expected a number")
-    return int(raw)
+    return code
 
 
 def _parse_shop_id(raw: str | None) -> str | None:
@@ -224,7 +242,14 @@ def decode_cursor(cursor: str, kind: type[Q]) -> tuple[Q, int]:
             fields["qc_statuses"] = frozenset(fields["qc_statuses"])
         listing = kind(**fields)
         parse_size(str(listing.size))
-    except (binascii.Error, ParamError, ValueError, TypeError, KeyError) as exc:
+    except (
+        binascii.Error,
+        ParamError,
+        ValueError,
+        TypeError,
+        KeyError,
+        RecursionError,
+    ) as exc:
         raise ParamError(f"invalid token value [{cursor}]") from exc
     return listing, payload["after"]
 

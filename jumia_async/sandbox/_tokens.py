@@ -70,7 +70,7 @@ class AccessTokenIssuer:
     def verify(self, token: str, now: float) -> AccessClaims | None:
         """Return the claims of a genuine, unexpired token, or None."""
         parts = token.split(".")
-        if len(parts) != 3:
+        if not token.isascii() or len(parts) != 3:
             return None
         signing_input = f"{parts[0]}.{parts[1]}"
         if not hmac.compare_digest(self._sign(signing_input), parts[2]):
