@@ -118,6 +118,7 @@ from ._retry import RetryPolicy
 from ._tokens import JsonFileTokenStore, MemoryTokenStore, TokenSet, TokenStore
 from ._validation import (
     CategoryRules,
+    price_problems,
     split_valid,
     validate_product,
 )
@@ -233,6 +234,7 @@ __all__ = [
     "Variation",
     "VariationRef",
     "__version__",
+    "price_problems",
     "shared_limiter",
     "split_valid",
     "validate_product",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 import os
 import subprocess
@@ -10,11 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 from aioresponses import CallbackResult, aioresponses
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from jumia_async import (
     JumiaClient,
@@ -25,6 +28,8 @@ from jumia_async import (
 )
 from jumia_async.sandbox import Sandbox, SandboxConfig, run_sandbox
 from workflows.fulfil_orders import (
+    DAYS_MAX,
+    FulfilmentReport,
     Outcome,
     TrackingCodeFile,
     fulfil_orders,
@@ -413,3 +418,342 @@ async def test_order_missing_from_items_reply(tmp_path: Path) -> None:
     assert report.orders["o2"].outcome is Outcome.FAILED
     assert report.orders["o2"].reason == "GET /orders/items returned no entry"
     assert report.orders["o1"].outcome is not Outcome.FAILED
+
+
+def one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=288, height=432)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def query_values(url: object, name: str) -> list[str]:
+    pairs = parse_qsl(getattr(url, "query_string", ""))
+    return [value for key, value in pairs if key == name]
+
+
+class ReadyOrdersApi:
+    """A mocked API whose orders are READY_TO_SHIP in known packages.
+
+    `packages` maps an order number to its packages, each a tracking number
+    and the item ids in it. Like the sandbox, print-labels returns one label
+    per tracking number with the requested items of that package.
+    """
+
+    def __init__(self, packages: dict[str, dict[str, list[str]]]) -> None:
+        self.packages = packages
+        self.label_requests: list[list[str]] = []
+        self.pdf = base64.b64encode(one_page_pdf()).decode()
+        self.tracking = {
+            item_id: tracking
+            for order in packages.values()
+            for tracking, item_ids in order.items()
+            for item_id in item_ids
+        }
+
+    def listing(self, url: object, **kwargs: object) -> CallbackResult:
+        orders = [{"id": f"id-{number}", "number": number} for number in self.packages]
+        return CallbackResult(payload={"orders": orders, "isLastPage": True})
+
+    def items(self, url: object, **kwargs: object) -> CallbackResult:
+        entries = []
+        for order_id in query_values(url, "orderId"):
+            number = order_id.removeprefix("id-")
+            items = [
+                {"id": item_id, "status": "READY_TO_SHIP", "trackingNumber": tracking}
+                for tracking, item_ids in self.packages[number].items()
+                for item_id in item_ids
+            ]
+            entries.append({"orderId": order_id, "items": items})
+        return CallbackResult(payload=entries)
+
+    def labels(self, url: object, **kwargs: Any) -> CallbackResult:
+        requested: list[str] = kwargs["json"]["orderItemIds"]
+        self.label_requests.append(requested)
+        by_tracking: dict[str, list[str]] = {}
+        for item_id in requested:
+            by_tracking.setdefault(self.tracking[item_id], []).append(item_id)
+        labels = [
+            {"orderItemIds": item_ids, "trackingNumber": tracking, "label": self.pdf}
+            for tracking, item_ids in by_tracking.items()
+        ]
+        return CallbackResult(payload={"success": {"labels": labels}})
+
+    def install(self, mock: aioresponses) -> None:
+        mock.post(TOKEN_URL, callback=TokenServer(), repeat=True)
+        mock.get(url_pattern("/orders"), callback=self.listing, repeat=True)
+        mock.get(url_pattern("/orders/items"), callback=self.items, repeat=True)
+        mock.post(
+            url_pattern("/orders/print-labels"), callback=self.labels, repeat=True
+        )
+
+
+def files_under(folder: Path, pattern: str) -> list[Path]:
+    return sorted(folder.rglob(pattern))
+
+
+def item_ids(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{number:03d}" for number in range(count)]
+
+
+async def run_on(api: ReadyOrdersApi, output_dir: Path) -> FulfilmentReport:
+    with aioresponses() as mock:
+        api.install(mock)
+        async with make_client() as client:
+            return await fulfil_orders(client, output_dir=output_dir, **window())
+
+
+async def test_labels_batched_by_order(tmp_path: Path) -> None:
+    # 150 + 60 ids pass 200, so a batch cut at 200 ids would split TB1.
+    api = ReadyOrdersApi(
+        {
+            "A": {"TA": item_ids("a", 150)},
+            "B": {"TB1": item_ids("b", 60), "TB2": item_ids("c", 40)},
+        }
+    )
+    report = await run_on(api, tmp_path)
+
+    assert all(len(request) <= 200 for request in api.label_requests)
+    for tracking in ("TA", "TB1", "TB2"):
+        holding = [
+            request
+            for request in api.label_requests
+            if any(api.tracking[item_id] == tracking for item_id in request)
+        ]
+        assert len(holding) == 1, tracking
+    assert report.with_outcome(Outcome.FAILED) == []
+    assert report.items_labelled == 250
+    assert report.orders["id-A"].label_files == [tmp_path / "A-TA.pdf"]
+    assert sorted(report.orders["id-B"].label_files) == [
+        tmp_path / "B-TB1.pdf",
+        tmp_path / "B-TB2.pdf",
+    ]
+    assert report.merged_pdf is not None
+    assert len(PdfReader(report.merged_pdf).pages) == 3
+
+
+async def test_package_over_200_items_written_once(tmp_path: Path) -> None:
+    api = ReadyOrdersApi({"A": {"TA": item_ids("a", 250)}})
+    report = await run_on(api, tmp_path)
+
+    assert [len(request) for request in api.label_requests] == [200, 50]
+    assert report.orders["id-A"].label_files == [tmp_path / "A-TA.pdf"]
+    assert report.items_labelled == 250
+    assert report.merged_pdf is not None
+    assert len(PdfReader(report.merged_pdf).pages) == 1
+
+
+async def test_label_write_failure_isolated(tmp_path: Path) -> None:
+    api = ReadyOrdersApi({"A": {"TA": ["a1", "a2"]}, "B": {"TB": ["b1"]}})
+    # A folder where the label file goes makes the write fail with OSError.
+    (tmp_path / "A-TA.pdf").mkdir()
+    report = await run_on(api, tmp_path)
+
+    failed = report.orders["id-A"]
+    assert failed.outcome is Outcome.FAILED
+    assert failed.stage == "labels"
+    assert "A-TA.pdf" in (failed.reason or "")
+    assert failed.items_labelled == 0
+    assert report.orders["id-B"].outcome is Outcome.FULFILLED
+    assert report.orders["id-B"].label_files == [tmp_path / "B-TB.pdf"]
+    assert report.merged_pdf is not None
+    assert len(PdfReader(report.merged_pdf).pages) == 1
+    assert files_under(tmp_path, "*.part") == []
+
+
+async def test_missing_package_label_printed(tmp_path: Path) -> None:
+    api = ReadyOrdersApi({"A": {"T1": ["a1", "a2"], "T2": ["a3"]}})
+    (tmp_path / "A-T1.pdf").write_bytes(one_page_pdf())
+    report = await run_on(api, tmp_path)
+
+    assert api.label_requests == [["a3"]]
+    order = report.orders["id-A"]
+    assert order.outcome is Outcome.FULFILLED
+    assert order.items_labelled == 1
+    assert order.label_files == [tmp_path / "A-T2.pdf"]
+    assert report.labels_on_disk == 0
+
+
+async def test_all_package_labels_on_disk_skipped(tmp_path: Path) -> None:
+    api = ReadyOrdersApi({"A": {"T1": ["a1", "a2"], "T2": ["a3"]}})
+    for name in ("A-T1.pdf", "A-T2.pdf"):
+        (tmp_path / name).write_bytes(one_page_pdf())
+    report = await run_on(api, tmp_path)
+
+    assert api.label_requests == []
+    assert report.orders["id-A"].outcome is Outcome.SKIPPED
+    assert report.orders["id-A"].reason == "already ready to ship and labelled"
+    assert report.labels_on_disk == 1
+    assert report.merged_pdf is None
+
+
+async def test_label_names_stay_in_output(tmp_path: Path) -> None:
+    output = tmp_path / "a" / "b" / "labels"
+    api = ReadyOrdersApi(
+        {"../../ESCAPED": {"../T/1": ["a1"]}, ".hidden": {"T": ["b1"]}}
+    )
+    first = await run_on(api, output)
+    second = await run_on(api, output)
+
+    written = files_under(tmp_path, "*.pdf")
+    assert written
+    for path in written:
+        assert path.parent == output, path
+        assert not path.name.startswith("."), path
+    assert first.with_outcome(Outcome.FAILED) == []
+    assert first.items_labelled == 2
+    assert len(api.label_requests) == 1
+    assert second.with_outcome(Outcome.SKIPPED) == list(second.orders.values())
+
+
+async def test_window_over_three_months_reported(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with aioresponses() as mock:
+        mock.post(TOKEN_URL, callback=TokenServer(), repeat=True)
+        async with make_client() as client:
+            report = await fulfil_orders(
+                client,
+                output_dir=tmp_path,
+                created_after=now - timedelta(days=100),
+                created_before=now,
+            )
+
+    assert report.orders == {}
+    assert "3 months" in (report.listing_error or "")
+    assert "Listing stopped early" in report.format()
+
+
+async def test_max_days_always_within_three_months() -> None:
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    async with make_client() as client:
+        for day in range(2 * 366):
+            for hour in (0, 23):
+                now = start + timedelta(days=day, hours=hour, minutes=59)
+                window = {
+                    "created_after": now - timedelta(days=DAYS_MAX),
+                    "created_before": now,
+                }
+                # Raises ValueError when the range is over three months.
+                client.orders.iter(**window)
+
+
+def test_command_rejects_days_over_max() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "workflows.fulfil_orders", "--days", "90"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "at most 89" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+class ReadBackApi:
+    """A mocked API whose first pack and first ready-to-ship fail with 502.
+
+    The failed write is not applied, so the read-back finds the item unchanged and
+    the workflow sends it again. The second reply also names ids that were
+    never sent.
+    """
+
+    def __init__(self, *, packed: bool) -> None:
+        self.packed = packed
+        self.ready = False
+        self.pack_calls = 0
+        self.ready_calls = 0
+        self.pdf = base64.b64encode(one_page_pdf()).decode()
+
+    def listing(self, url: object, **kwargs: object) -> CallbackResult:
+        orders = [{"id": "o1", "number": "1"}]
+        return CallbackResult(payload={"orders": orders, "isLastPage": True})
+
+    def items(self, url: object, **kwargs: object) -> CallbackResult:
+        item: dict[str, object] = {"id": "i1", "status": "PENDING"}
+        if self.packed:
+            item["trackingNumber"] = "T1"
+        if self.ready:
+            item["status"] = "READY_TO_SHIP"
+        return CallbackResult(payload=[{"orderId": "o1", "items": [item]}])
+
+    def providers(self, url: object, **kwargs: object) -> CallbackResult:
+        provider = {"id": "p1", "name": "Carrier", "trackingCodeRequired": False}
+        entry = {"id": "i1", "shipmentProviders": [provider]}
+        return CallbackResult(payload={"orderItems": [entry]})
+
+    def pack(self, url: object, **kwargs: object) -> CallbackResult:
+        self.pack_calls += 1
+        if self.pack_calls == 1:
+            return CallbackResult(status=502, payload={"message": "Bad Gateway"})
+        self.packed = True
+        return CallbackResult(
+            payload={
+                "success": {
+                    "packages": [
+                        {"orderItems": ["i1", "ghost"], "trackingNumber": "T1"}
+                    ]
+                },
+                "error": {"packages": [{"orderItems": "ghost-2", "error": "unknown"}]},
+            }
+        )
+
+    def ready_to_ship(self, url: object, **kwargs: object) -> CallbackResult:
+        self.ready_calls += 1
+        if self.ready_calls == 1:
+            return CallbackResult(status=502, payload={"message": "Bad Gateway"})
+        self.ready = True
+        return CallbackResult(
+            payload={
+                "success": {
+                    "packages": [
+                        {"orderItems": ["i1", "ghost"], "trackingNumber": "T1"}
+                    ]
+                },
+                "error": {
+                    "orderItems": [{"id": "ghost-2", "response": {"message": "no"}}]
+                },
+            }
+        )
+
+    def labels(self, url: object, **kwargs: Any) -> CallbackResult:
+        label = {"orderItemIds": ["i1"], "trackingNumber": "T1", "label": self.pdf}
+        return CallbackResult(payload={"success": {"labels": [label]}})
+
+    def install(self, mock: aioresponses) -> None:
+        mock.post(TOKEN_URL, callback=TokenServer(), repeat=True)
+        mock.get(url_pattern("/orders"), callback=self.listing, repeat=True)
+        mock.get(url_pattern("/orders/items"), callback=self.items, repeat=True)
+        mock.get(
+            url_pattern("/orders/shipment-providers"),
+            callback=self.providers,
+            repeat=True,
+        )
+        mock.post(url_pattern("/v2/orders/pack"), callback=self.pack, repeat=True)
+        mock.post(
+            url_pattern("/orders/ready-to-ship"),
+            callback=self.ready_to_ship,
+            repeat=True,
+        )
+        mock.post(
+            url_pattern("/orders/print-labels"), callback=self.labels, repeat=True
+        )
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["pack", "ready_to_ship"])
+async def test_read_back_ignores_unknown_ids(tmp_path: Path, packed: bool) -> None:
+    api = ReadBackApi(packed=packed)
+    with aioresponses() as mock:
+        api.install(mock)
+        async with make_client() as client:
+            report = await fulfil_orders(client, output_dir=tmp_path, **window())
+
+    order = report.orders["o1"]
+    assert api.pack_calls == (0 if packed else 2)
+    assert api.ready_calls == 2
+    assert order.outcome is Outcome.FULFILLED, order.reason
+    assert order.items_packed == (0 if packed else 1)
+    assert order.items_ready == 1
+    assert order.label_files == [tmp_path / "1-T1.pdf"]

@@ -249,3 +249,144 @@ async def test_issue_fields_named_by_column(tmp_path: Path) -> None:
     assert reason.count("sale_start: ") == 1
     assert report.ignored_columns == ("sku",)
     assert "Ignored columns: sku" in report.format()
+
+
+async def variation_stock(client: JumiaClient, seller_sku: str) -> int | None:
+    page = await client.catalog.products(seller_sku=seller_sku)
+    variation = page.products[0].variation_for_sku(seller_sku)
+    assert variation is not None
+    stock = await client.catalog.stock(product_sids=[variation.id])
+    return stock.products[0].global_stock
+
+
+async def test_sync_refuses_bad_rows_before_sending(tmp_path: Path) -> None:
+    path = tmp_path / "sync.csv"
+    path.write_text(
+        "seller_sku,stock,price,currency,sale_price,sale_start,sale_end\n"
+        "SBP-GH-e473719b-001,15,,,,,\n"
+        "SBP-GH-e473719b-001,20,,,,,\n"
+        "SBP-GH-e473719b-002,7,1500.505,GHS,,,\n"
+        "SBP-GH-e473719b-003,,100,GHS,150,2090-01-01,2090-02-01\n"
+    )
+    async with sandbox_client() as (sandbox, client):
+        stock_before = await variation_stock(client, "SBP-GH-e473719b-002")
+        report = await sync_stock_price(client, read_rows(path))
+        stock_after = await variation_stock(client, "SBP-GH-e473719b-002")
+        routes = sandbox.state.account(sandbox.client_id).counters.routes
+
+    assert [row.row for row in report.rows] == [2, 3, 4, 5]
+    applied, repeated, decimals, sale = report.rows
+    assert applied.ok
+    assert (applied.stock or "").endswith("-> 15")
+    assert len(repeated.refused) == 1
+    assert "already in row 2" in repeated.refused[0]
+    assert repeated.stock is None
+    assert len(decimals.refused) == 1
+    assert "price" in decimals.refused[0]
+    assert "more than 2 decimal places" in decimals.refused[0]
+    assert decimals.stock is None
+    assert stock_after == stock_before
+    assert len(sale.refused) == 1
+    assert "sale_price" in sale.refused[0]
+    assert "not below the price" in sale.refused[0]
+    assert routes["POST /feeds/products/stock"] == 1
+    assert routes["POST /feeds/products/price"] == 0
+
+
+def test_sync_command_reports_repeated_sku(tmp_path: Path) -> None:
+    path = tmp_path / "sync.csv"
+    path.write_text(
+        "seller_sku,stock\nSBP-GH-e473719b-001,15\nSBP-GH-e473719b-001,20\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUMIA_")}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workflows.sync_stock_price",
+            str(path),
+            "--no-progress",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "1 applied" in completed.stdout
+    assert "already in row 2" in completed.stdout
+
+
+async def create_in_shops(
+    client: JumiaClient, tmp_path: Path, prices: dict[str, str]
+) -> None:
+    """Create the first example product in each shop, at the shop's price.
+
+    `prices` maps a shop id to the `price,currency` cells for that shop.
+    """
+    header, first = (EXAMPLES / "products.csv").read_text().splitlines()[:2]
+    path = tmp_path / "one.csv"
+    for shop_id, price in prices.items():
+        row = first.replace(",120,GHS,", f",{price},")
+        path.write_text(f"{header}\n{row}\n")
+        report = await create_products(
+            client, read_rows(path), shop_id=shop_id, qc_wait=10
+        )
+        assert report.rows[0].outcome == Outcome.LISTED, report.rows[0]
+
+
+async def test_sync_sku_in_two_shops_refused(tmp_path: Path) -> None:
+    sync = tmp_path / "sync.csv"
+    sync.write_text("seller_sku,stock\nCHG-20W-BLK,77\n")
+    async with sandbox_client() as (sandbox, client):
+        # The sandbox's first two shops sell in Ghana and in Nigeria.
+        shop_ids = [shop.id for shop in (await client.shops.list())[:2]]
+        prices = dict(zip(shop_ids, ("120,GHS", "2500,NGN"), strict=True))
+        await create_in_shops(client, tmp_path, prices)
+        routes = sandbox.state.account(sandbox.client_id).counters.routes
+        unscoped = await sync_stock_price(client, read_rows(sync))
+        stock_feeds = routes["POST /feeds/products/stock"]
+        scoped = await sync_stock_price(client, read_rows(sync), shop_id=shop_ids[1])
+        stocks = {}
+        for shop_id in shop_ids:
+            page = await client.catalog.products(
+                seller_sku="CHG-20W-BLK", shop_id=shop_id
+            )
+            variation = page.products[0].variation_for_sku("CHG-20W-BLK")
+            assert variation is not None
+            levels = await client.catalog.stock(product_sids=[variation.id])
+            stocks[shop_id] = levels.products[0].global_stock
+
+    refusal = unscoped.rows[0].refused
+    assert len(refusal) == 1
+    assert "2 shops" in refusal[0]
+    for shop_id in shop_ids:
+        assert shop_id in refusal[0]
+    assert "--shop-id" in refusal[0]
+    assert stock_feeds == 0
+    assert scoped.rows[0].ok, scoped.rows[0].refused
+    assert stocks == {shop_ids[0]: 25, shop_ids[1]: 77}
+
+
+async def test_create_refuses_repeated_sku(tmp_path: Path) -> None:
+    header, first = (EXAMPLES / "products.csv").read_text().splitlines()[:2]
+    path = tmp_path / "products.csv"
+    path.write_text(f"{header}\n{first}\n{first.replace(',120,GHS,', ',135,GHS,')}\n")
+    async with sandbox_client() as (sandbox, client):
+        report = await create_products(client, read_rows(path), qc_wait=10)
+        routes = sandbox.state.account(sandbox.client_id).counters.routes
+        page = await client.catalog.products(seller_sku="CHG-20W-BLK")
+
+    first_row, repeated = report.rows
+    assert first_row.outcome == Outcome.LISTED
+    assert repeated.outcome == Outcome.FAILED
+    assert repeated.product_sid is None
+    assert "already in row 2" in (repeated.reason or "")
+    assert routes["POST /feeds/products/create"] == 1
+    assert len(page.products) == 1
+    price = page.products[0].variations[0].global_price
+    assert price is not None
+    assert price.value == 120

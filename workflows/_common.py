@@ -163,6 +163,25 @@ def terminal_progress(description: str, *, enabled: bool | None = None) -> Progr
     return BarProgress(description) if show else NoProgress()
 
 
+def run_command(body: Callable[[], int]) -> int:
+    """Run a command's body and return its exit status.
+
+    When standard output is a pipe whose reader has exited (as with
+    `| head`), the command ends with status 1 and no traceback.
+    """
+    try:
+        status = body()
+        # Flush here, so a closed pipe raises now and not at interpreter exit.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes standard output again at exit, so point it at
+        # /dev/null to keep that flush from raising as well.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return status
+
+
 def print_table(
     rows: Sequence[Sequence[str]], write: Callable[[str], Any] = print
 ) -> None:

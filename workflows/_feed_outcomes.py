@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 
 import attrs
 
@@ -15,7 +16,7 @@ from jumia_async import (
     JumiaError,
 )
 
-__all__ = ["SkuOutcome", "wait_per_sku"]
+__all__ = ["SkuOutcome", "check_feed_timeout", "wait_per_sku"]
 
 
 @attrs.frozen
@@ -43,6 +44,23 @@ class SkuOutcome:
         return self.error or "no result"
 
 
+def check_feed_timeout(feed_timeout: float) -> None:
+    """Raise ValueError unless `feed_timeout` is a finite number of seconds > 0.
+
+    The workflows check it before sending anything, because feeds.wait
+    raises ValueError for it only after the feeds went out.
+    """
+    if (
+        isinstance(feed_timeout, bool)
+        or not isinstance(feed_timeout, int | float)
+        or not math.isfinite(feed_timeout)
+        or feed_timeout <= 0
+    ):
+        raise ValueError(
+            f"feed_timeout={feed_timeout!r} is invalid; use a number of seconds > 0"
+        )
+
+
 async def wait_per_sku(
     client: JumiaClient, submission: FeedSubmission, *, feed_timeout: float
 ) -> dict[str, SkuOutcome]:
@@ -59,7 +77,9 @@ async def wait_per_sku(
             return (
                 f"feed {feed_id} did not finish within {feed_timeout:.0f} s ({error})"
             )
-        except JumiaError as error:
+        except (JumiaError, ValueError) as error:
+            # ValueError: the client rejects a feed id from the reply, such
+            # as an empty one, before reading it.
             return f"feed {feed_id} could not be read: {error}"
 
     results = await asyncio.gather(*(wait_one(f) for f in submission.feed_ids))

@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -44,13 +46,16 @@ from ._common import (
     add_credential_arguments,
     open_target,
     print_table,
+    run_command,
     terminal_progress,
 )
-from ._feed_outcomes import SkuOutcome, wait_per_sku
+from ._feed_outcomes import SkuOutcome, check_feed_timeout, wait_per_sku
 from ._product_rows import (
     InputRow,
     RowError,
     cell,
+    column_of,
+    earlier_rows,
     optional_date,
     optional_int,
     optional_number,
@@ -77,7 +82,8 @@ input columns (CSV header or JSON keys; blank cells are left out):
   images          image URLs separated by spaces or |; the first is primary
   barcode_ean     barcode (optional)
   attr:NAME       value of attribute NAME, e.g. attr:short_description
-Other columns are reported as ignored.
+Other columns are reported as ignored. Each seller SKU may appear in one row
+only; later rows with the same SKU fail without being sent.
 
 exit status:
   0 when every row is listed or awaiting QC, 1 when a row was rejected or
@@ -208,7 +214,11 @@ async def create_products(
     `shop_id` defaults to the first shop of the token. `qc_wait` is how
     many seconds to keep polling products whose QC is still pending; QC on
     the real API can take days, so the default reports them as awaiting QC.
+    A row whose seller SKU an earlier row already names fails without being
+    sent. Raises ValueError before any request when `feed_timeout` is not a
+    number of seconds above 0.
     """
+    check_feed_timeout(feed_timeout)
     started = time.perf_counter()
     requests_before = client.limiter.stats().acquired
     shown = progress or NoProgress()
@@ -237,7 +247,17 @@ async def create_products(
             draft.report.reason = f"could not read the shops: {error}"
         return _finish(report, client, requests_before, started, shown)
 
-    readable = [draft for draft in drafts if _read_cells(draft)]
+    repeats = earlier_rows(rows)
+    for draft in drafts:
+        first = repeats.get(draft.row.number)
+        if first is not None:
+            draft.report.reason = (
+                f"seller SKU {draft.report.seller_sku!r} is already in row {first}, "
+                "so this row was not sent; give each seller SKU one row"
+            )
+    readable = [
+        draft for draft in drafts if not draft.report.reason and _read_cells(draft)
+    ]
     brands, categories = await _resolve_catalog(client, readable)
     rules = await _category_rules(client, readable, categories)
     ready = [draft for draft in readable if _build(draft, brands, categories)]
@@ -473,28 +493,6 @@ async def _submit(
     return submission
 
 
-# Fields named by validation issues, and the input column to edit for each.
-_FIELD_COLUMNS = {
-    "price.sale_price.start_at": "sale_start",
-    "price.sale_price.end_at": "sale_end",
-    "price.sale_price.value": "sale_price",
-    "price.sale_price": "sale_price",
-    "price.value": "price",
-    "price.currency": "currency",
-    "category_code": "category",
-    "brand_code": "brand",
-}
-
-
-def column_of(field: str) -> str:
-    """Return the input column behind a validation issue's field name."""
-    if field in _FIELD_COLUMNS:
-        return _FIELD_COLUMNS[field]
-    if field.startswith("attributes[") and field.endswith("]"):
-        return f"attr:{field[len('attributes[') : -1]}"
-    return field
-
-
 def _submit_failure(error: JumiaError) -> str:
     if isinstance(error, AmbiguousWriteError):
         return (
@@ -623,8 +621,10 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
     add_credential_arguments(parser)
     args = parser.parse_args(argv)
-    if args.feed_timeout <= 0:
-        parser.error(f"--feed-timeout {args.feed_timeout} must be more than 0 seconds")
+    if not math.isfinite(args.feed_timeout) or args.feed_timeout <= 0:
+        parser.error(
+            f"--feed-timeout {args.feed_timeout} must be a number of seconds above 0"
+        )
     if args.qc_wait is not None and args.qc_wait < 0:
         parser.error(f"--qc-wait {args.qc_wait} must be 0 or more seconds")
     return args
@@ -658,6 +658,10 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns 1 when a row failed other than by rejection."""
+    return run_command(partial(_run, argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

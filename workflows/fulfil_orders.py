@@ -8,8 +8,8 @@ and run concurrently within the client's rate limiter.
 Each order is isolated: a refusal or failure for one order is recorded in
 the report and the others go on. The run is resumable because it reads the
 state back from the API: packed items are not packed again, items already
-ready to ship are not sent again, and labels already in the output folder
-are not printed again.
+ready to ship are not sent again, and a package whose label file is already
+in the output folder is not printed again.
 
 Run `python -m workflows.fulfil_orders --help` for the command.
 """
@@ -21,12 +21,15 @@ import asyncio
 import csv
 import io
 import logging
+import re
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -52,6 +55,7 @@ from ._common import (
     add_credential_arguments,
     open_target,
     print_table,
+    run_command,
     terminal_progress,
 )
 
@@ -59,9 +63,14 @@ logger = logging.getLogger("workflows.fulfil_orders")
 
 EXIT_HELP = """
 exit status:
-  0 when every order was fulfilled or skipped, 1 when an order failed or the
-  listing stopped early, 2 on invalid arguments.
+  0 when every order was fulfilled or skipped, 1 when an order failed, the
+  listing stopped early or the merged label PDF could not be written, 2 on
+  invalid arguments.
 """
+
+# The API rejects a created-at range longer than 3 calendar months, and the
+# shortest 3 calendar months are 89 days (January 31 to April 30).
+DAYS_MAX = 89
 
 # Batch sizes the API accepts; requests are split to these. Orders are
 # listed 300 a page, the documented maximum, falling back to 100 when an
@@ -71,6 +80,12 @@ SAFE_PAGE_SIZE = 100
 PROVIDERS_BATCH = 50
 PACKAGES_BATCH = 100
 ITEM_IDS_BATCH = 200
+
+# Label file names keep these characters and replace any other with "_".
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
+# Longer order numbers or tracking numbers are cut, to stay well below the
+# 255-byte file name limit of common file systems.
+NAME_PART_MAX = 100
 
 TrackingCodeFactory = Callable[[Order, ShipmentProvider, int], str | None]
 
@@ -117,6 +132,7 @@ class FulfilmentReport:
     orders: dict[str, OrderReport] = attrs.field(factory=dict)
     listing_error: str | None = None
     merged_pdf: Path | None = None
+    merge_error: str | None = None
     # Orders ready to ship whose label files were already in the folder.
     labels_on_disk: int = 0
     requests: int = 0
@@ -158,6 +174,8 @@ class FulfilmentReport:
         lines.append(f"Requests: {self.requests} in {self.elapsed:.1f} s")
         if self.merged_pdf is not None:
             lines.append(f"Labels for printing: {self.merged_pdf}")
+        if self.merge_error:
+            lines.append(f"Merged label PDF not written: {self.merge_error}")
         if self.labels_on_disk:
             lines.append(
                 f"Labels already in the output folder for {self.labels_on_disk} "
@@ -239,6 +257,14 @@ class _Work:
     ready: list[str] = attrs.field(factory=list)
     # Provider id per packed item, when this run chose it.
     provider_of: dict[str, str] = attrs.field(factory=dict)
+    # Tracking number per packed or ready item, when the API gave one.
+    tracking_of: dict[str, str] = attrs.field(factory=dict)
+    # Ready items whose package has no label file in the output folder.
+    unlabelled: list[str] = attrs.field(factory=list)
+
+    def note_tracking(self, item_id: str, tracking: str | None) -> None:
+        if tracking:
+            self.tracking_of[item_id] = tracking
 
 
 class _Run:
@@ -256,6 +282,11 @@ class _Run:
         self.work: dict[str, _Work] = {}
         self.report = FulfilmentReport()
         self.labels: list[bytes] = []
+        # Tracking numbers whose label file this run wrote, and the items
+        # counted as labelled, so a package split over two print-labels
+        # batches is written and counted once.
+        self.written_tracking: set[str] = set()
+        self.labelled_items: set[str] = set()
 
     def finish(self, work: _Work, outcome: Outcome | None = None) -> None:
         if outcome is not None and work.report.outcome is not Outcome.FAILED:
@@ -265,13 +296,27 @@ class _Run:
     def active(self) -> list[_Work]:
         return [w for w in self.work.values() if w.report.outcome is not Outcome.FAILED]
 
-    def label_path(self, work: _Work, tracking: str | None, index: int) -> Path:
-        suffix = tracking or f"package-{index}"
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in suffix)
-        return self.output_dir / f"{work.report.name}-{safe}.pdf"
+    def label_path(self, work: _Work, package: str) -> Path:
+        """Return `<order>-<package>.pdf` in the output folder.
 
-    def existing_labels(self, work: _Work) -> list[Path]:
-        return sorted(self.output_dir.glob(f"{work.report.name}-*.pdf"))
+        Both parts come from the API, so they are reduced to safe
+        characters. Raises ValueError if the path would leave the folder.
+        """
+        name = f"{_name_part(work.report.name)}-{_name_part(package)}.pdf"
+        path = self.output_dir / name
+        if path.resolve().parent != self.output_dir.resolve():
+            raise ValueError(
+                f"label file {name!r} is outside the output folder {self.output_dir}"
+            )
+        return path
+
+
+def _name_part(text: str) -> str:
+    safe = _UNSAFE_NAME_CHARACTERS.sub("_", text)[:NAME_PART_MAX]
+    # A leading dot would hide the file.
+    if safe.startswith("."):
+        safe = "_" + safe[1:]
+    return safe or "_"
 
 
 async def fulfil_orders(
@@ -329,6 +374,10 @@ async def _list_orders(
         await _collect_orders(
             run, created_after, created_before, shop_id, country, page_size
         )
+    except ValueError as error:
+        # The client checks the filters before sending, for example that the
+        # window spans at most 3 calendar months.
+        run.report.listing_error = str(error)
     except ValidationError as error:
         if page_size <= SAFE_PAGE_SIZE or "size" not in error.message.lower():
             run.report.listing_error = str(error)
@@ -401,10 +450,12 @@ def _classify(work: _Work, items: Iterable[OrderItem]) -> None:
         if item.status == OrderStatus.PENDING:
             if item.is_packed:
                 work.packed.append(item.id)
+                work.note_tracking(item.id, item.tracking_number)
             else:
                 work.to_pack.append(item)
         elif item.status == OrderStatus.READY_TO_SHIP:
             work.ready.append(item.id)
+            work.note_tracking(item.id, item.tracking_number)
 
 
 async def _pack(run: _Run) -> None:
@@ -531,6 +582,7 @@ async def _send_packages(run: _Run, batch: list[tuple[_Work, PackageRequest]]) -
             if packer is not None:
                 packer.packed.append(item_id)
                 packer.report.items_packed += 1
+                packer.note_tracking(item_id, package.tracking_code)
     for refused in result.errors:
         for item_id in refused.order_item_ids:
             refused_work = owner.get(item_id)
@@ -563,6 +615,8 @@ async def _recover_pack(
         if len(packed) == len(package.order_item_ids):
             work.packed.extend(packed)
             work.report.items_packed += len(packed)
+            for item_id in packed:
+                work.note_tracking(item_id, items[item_id].tracking_number)
         elif not packed:
             resend.append((work, package))
         else:
@@ -579,11 +633,16 @@ async def _recover_pack(
         owner = {i: w for w, p in resend for i in p.order_item_ids}
         for package_done in result.packages:
             for item_id in package_done.order_item_ids:
-                owner[item_id].packed.append(item_id)
-                owner[item_id].report.items_packed += 1
+                packer = owner.get(item_id)
+                if packer is not None:
+                    packer.packed.append(item_id)
+                    packer.report.items_packed += 1
+                    packer.note_tracking(item_id, package_done.tracking_code)
         for refused in result.errors:
             for item_id in refused.order_item_ids:
-                owner[item_id].report.fail("pack", f"pack refused: {refused.message}")
+                refused_work = owner.get(item_id)
+                if refused_work is not None:
+                    refused_work.report.fail("pack", f"pack refused: {refused.message}")
 
 
 async def _ready_to_ship(run: _Run) -> None:
@@ -620,6 +679,7 @@ async def _send_ready(run: _Run, batch: list[tuple[_Work, str]]) -> None:
             if shipper is not None:
                 shipper.ready.append(item_id)
                 shipper.report.items_ready += 1
+                shipper.note_tracking(item_id, package.tracking_number)
     for refused in result.errors:
         refused_work = owner.get(refused.id)
         if refused_work is not None:
@@ -639,12 +699,14 @@ async def _recover_ready(run: _Run, owner: dict[str, _Work]) -> None:
                 "ready_to_ship", f"outcome unknown and read-back failed: {read_error}"
             )
         return
-    status = {item.id: item.status for entry in state.orders for item in entry.items}
+    items = {item.id: item for entry in state.orders for item in entry.items}
     retry: dict[str, _Work] = {}
     for item_id, work in owner.items():
-        if status.get(item_id) == OrderStatus.READY_TO_SHIP:
+        item = items.get(item_id)
+        if item is not None and item.status == OrderStatus.READY_TO_SHIP:
             work.ready.append(item_id)
             work.report.items_ready += 1
+            work.note_tracking(item_id, item.tracking_number)
         else:
             retry[item_id] = work
     if retry:
@@ -658,33 +720,93 @@ async def _recover_ready(run: _Run, owner: dict[str, _Work]) -> None:
             return
         for package in result.packages:
             for item_id in package.order_item_ids:
-                retry[item_id].ready.append(item_id)
-                retry[item_id].report.items_ready += 1
+                shipper = retry.get(item_id)
+                if shipper is not None:
+                    shipper.ready.append(item_id)
+                    shipper.report.items_ready += 1
+                    shipper.note_tracking(item_id, package.tracking_number)
         for refused in result.errors:
-            if refused.id in retry:
-                retry[refused.id].report.fail(
-                    "ready_to_ship", f"refused: {refused.message}"
-                )
+            refused_work = retry.get(refused.id)
+            if refused_work is not None:
+                refused_work.report.fail("ready_to_ship", f"refused: {refused.message}")
 
 
 async def _print_labels(run: _Run) -> None:
     owner: dict[str, _Work] = {}
+    groups: list[list[str]] = []
     for work in run.active():
         if not work.ready:
             continue
-        if run.existing_labels(work):
+        try:
+            work.unlabelled = _unlabelled(run, work)
+        except ValueError as error:
+            work.report.fail("labels", str(error))
+            continue
+        if not work.unlabelled:
             run.report.labels_on_disk += 1
             continue
-        for item_id in work.ready:
+        for item_id in work.unlabelled:
             owner[item_id] = work
-    ids = list(owner)
-    batches = [ids[i : i + ITEM_IDS_BATCH] for i in range(0, len(ids), ITEM_IDS_BATCH)]
+        groups.extend(_label_groups(work))
+    batches = _fill_batches(groups)
     results = await asyncio.gather(
         *(_labels_batch(run, batch, owner) for batch in batches)
     )
     for labels in results:
         for label in labels:
             _write_label(run, label, owner)
+
+
+def _unlabelled(run: _Run, work: _Work) -> list[str]:
+    """Return the ready items whose package has no label file yet.
+
+    An item whose tracking number is unknown counts as unlabelled.
+    """
+    on_disk: dict[str, bool] = {}
+    missing: list[str] = []
+    for item_id in work.ready:
+        tracking = work.tracking_of.get(item_id)
+        if tracking is None:
+            missing.append(item_id)
+            continue
+        if tracking not in on_disk:
+            on_disk[tracking] = run.label_path(work, tracking).is_file()
+        if not on_disk[tracking]:
+            missing.append(item_id)
+    return missing
+
+
+def _label_groups(work: _Work) -> list[list[str]]:
+    """Split an order's unlabelled items into groups for print-labels batches.
+
+    The order is one group when it fits in a batch. A larger order gives one
+    group per package, and a package over the batch size is cut, so its
+    label comes back once per part.
+    """
+    if len(work.unlabelled) <= ITEM_IDS_BATCH:
+        return [work.unlabelled]
+    packages: dict[str, list[str]] = defaultdict(list)
+    for item_id in work.unlabelled:
+        packages[work.tracking_of.get(item_id, "")].append(item_id)
+    return [
+        item_ids[i : i + ITEM_IDS_BATCH]
+        for item_ids in packages.values()
+        for i in range(0, len(item_ids), ITEM_IDS_BATCH)
+    ]
+
+
+def _fill_batches(groups: list[list[str]]) -> list[list[str]]:
+    """Put whole groups of at most ITEM_IDS_BATCH ids into batches of that size."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for group in groups:
+        if current and len(current) + len(group) > ITEM_IDS_BATCH:
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches
 
 
 async def _labels_batch(
@@ -714,11 +836,49 @@ def _write_label(run: _Run, label: Label, owner: dict[str, _Work]) -> None:
             "labels", f"label for {label.tracking_number} is a link: {label.url}"
         )
         return
-    path = run.label_path(work, label.tracking_number, len(work.report.label_files) + 1)
-    path.write_bytes(label.pdf)
-    run.labels.append(label.pdf)
-    work.report.label_files.append(path)
-    work.report.items_labelled += len(label.order_item_ids)
+    tracking = label.tracking_number
+    if tracking is None or tracking not in run.written_tracking:
+        # NOTE: a label without a tracking number is named by its position in
+        # the order, so a later run cannot tell it is on disk and prints it
+        # again.
+        package = tracking or f"package-{len(work.report.label_files) + 1}"
+        try:
+            path = run.label_path(work, package)
+        except ValueError as error:
+            work.report.fail("labels", str(error))
+            return
+        try:
+            _write_file(path, label.pdf)
+        except OSError as error:
+            work.report.fail(
+                "labels",
+                f"could not write the label file {path}: {error.strerror or error}",
+            )
+            return
+        if tracking is not None:
+            run.written_tracking.add(tracking)
+        run.labels.append(label.pdf)
+        work.report.label_files.append(path)
+    for item_id in label.order_item_ids:
+        if item_id in owner and item_id not in run.labelled_items:
+            run.labelled_items.add(item_id)
+            owner[item_id].report.items_labelled += 1
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder.
+
+    A failed write, on a full disk for example, leaves no partial file that
+    a later run would take for a finished label.
+    """
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def _close_orders(run: _Run) -> None:
@@ -735,9 +895,13 @@ def _close_orders(run: _Run) -> None:
             run.finish(work, Outcome.FULFILLED)
             continue
         report.stage = "done"
-        if work.ready and run.existing_labels(work):
+        if work.ready and not work.unlabelled:
             report.reason = "already ready to ship and labelled"
-        elif not (work.to_pack or work.packed or work.ready):
+        elif work.ready:
+            report.reason = (
+                f"print-labels returned no label for {len(work.unlabelled)} ready items"
+            )
+        elif not (work.to_pack or work.packed):
             report.reason = "no items to fulfil by the seller"
         else:
             report.reason = "nothing left to do"
@@ -748,14 +912,22 @@ def _merge_labels(run: _Run) -> None:
     if not run.labels:
         return
     from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
 
-    writer = PdfWriter()
-    for pdf in run.labels:
-        writer.append(PdfReader(io.BytesIO(pdf)))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     merged = run.output_dir / f"labels-{stamp}.pdf"
-    with merged.open("wb") as handle:
-        writer.write(handle)
+    try:
+        writer = PdfWriter()
+        for pdf in run.labels:
+            writer.append(PdfReader(io.BytesIO(pdf)))
+        document = io.BytesIO()
+        writer.write(document)
+        _write_file(merged, document.getvalue())
+    except (OSError, PyPdfError) as error:
+        # The label files are written; only the copy for printing is missing.
+        run.report.merge_error = f"{merged}: {error}"
+        logger.error("Writing the merged label PDF %s failed: %s", merged, error)
+        return
     run.report.merged_pdf = merged
 
 
@@ -773,7 +945,10 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--days",
         type=float,
         default=7.0,
-        help="fulfil orders created in the last DAYS days (default: 7, at most 90)",
+        help=(
+            f"fulfil orders created in the last DAYS days (default: 7, at most "
+            f"{DAYS_MAX}, because the API accepts at most 3 calendar months)"
+        ),
     )
     parser.add_argument("--shop-id", help="only orders of this shop id")
     parser.add_argument(
@@ -806,9 +981,11 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
     add_credential_arguments(parser)
     args = parser.parse_args(argv)
-    if not 0 < args.days <= 90:
+    if not 0 < args.days <= DAYS_MAX:
         parser.error(
-            f"--days {args.days} is out of range; use more than 0 and at most 90"
+            f"--days {args.days:g} is out of range; use more than 0 and at most "
+            f"{DAYS_MAX}, because the API accepts at most 3 calendar months and "
+            f"the shortest 3 months are {DAYS_MAX} days"
         )
     if args.sandbox_orders < 0:
         parser.error(
@@ -825,6 +1002,13 @@ async def _main(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as error:
             print(f"error: --tracking-codes: {error}", file=sys.stderr)
             return 2
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(
+            f"error: --output {args.output} cannot be created: {error}", file=sys.stderr
+        )
+        return 2
     config = SandboxConfig(orders_per_mastershop=args.sandbox_orders)
     async with open_target(args, config) as target:
         if target.sandbox is not None and args.tracking_codes is None:
@@ -849,11 +1033,16 @@ async def _main(args: argparse.Namespace) -> int:
             admitted = sum(c.admitted for c in counters)
             rejected = sum(c.rejected for c in counters)
             print(f"Sandbox: {admitted} requests admitted, {rejected} answered 429")
-    return 1 if report.with_outcome(Outcome.FAILED) or report.listing_error else 0
+    stopped = report.listing_error or report.merge_error
+    return 1 if report.with_outcome(Outcome.FAILED) or stopped else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (1 when any order failed)."""
+    return run_command(partial(_run, argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -1,6 +1,8 @@
 """Push stock levels and prices from a spreadsheet, and report per SKU.
 
-Each row names a seller SKU and its new stock, price, or both. The SKUs are
+Each row names a seller SKU and its new stock, price, or both. Every row is
+checked before anything is sent, and a row with an invalid cell or a seller
+SKU that an earlier row already names is refused as a whole. The SKUs are
 looked up to find their variation ids and current values, stock and price
 feeds are submitted in chunks, and the report lists per SKU what changed and
 what the API refused (for example a product not yet approved by QC). Every
@@ -14,9 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import sys
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -30,8 +34,10 @@ from jumia_async import (
     JumiaClient,
     JumiaError,
     PriceUpdate,
+    Shop,
     StockUpdate,
     Variation,
+    price_problems,
 )
 from jumia_async.sandbox import SandboxConfig
 
@@ -42,13 +48,16 @@ from ._common import (
     add_credential_arguments,
     open_target,
     print_table,
+    run_command,
     terminal_progress,
 )
-from ._feed_outcomes import SkuOutcome, wait_per_sku
+from ._feed_outcomes import SkuOutcome, check_feed_timeout, wait_per_sku
 from ._product_rows import (
     InputRow,
     RowError,
     cell,
+    column_of,
+    earlier_rows,
     optional_date,
     optional_int,
     optional_number,
@@ -67,6 +76,10 @@ input columns (CSV header or JSON keys; a blank cell leaves that value alone):
   sale_start   sale start, YYYY-MM-DD or YYYY-MM-DD HH:MM UTC
   sale_end     sale end, same format
   clear_sale   "yes" ends a running sale
+
+Each seller SKU may appear in one row only; later rows with the same SKU are
+refused. Without --shop-id, a seller SKU found in several shops is refused
+with the ids of those shops: pass --shop-id to update it in one of them.
 """
 
 STOCK_BATCH = 100
@@ -132,6 +145,9 @@ class _Line:
     variation: Variation | None = None
     old_stock: int | None = None
 
+    def refuse(self, reason: str) -> None:
+        self.report.refused.append(reason)
+
 
 async def sync_stock_price(
     client: JumiaClient,
@@ -141,7 +157,15 @@ async def sync_stock_price(
     feed_timeout: float = 600.0,
     progress: Progress | None = None,
 ) -> SyncReport:
-    """Apply the stock and price changes of `rows` and report per row."""
+    """Apply the stock and price changes of `rows` and report per row.
+
+    A row is refused, and none of its values sent, when a cell is invalid,
+    when an earlier row names the same seller SKU, or when the SKU is not
+    found or, without `shop_id`, is found in several shops. Raises
+    ValueError before any request when `feed_timeout` is not a number of
+    seconds above 0.
+    """
+    check_feed_timeout(feed_timeout)
     started = time.perf_counter()
     requests_before = client.limiter.stats().acquired
     shown = progress or NoProgress()
@@ -152,24 +176,38 @@ async def sync_stock_price(
     ]
     report = SyncReport(rows=[line.report for line in lines])
 
-    readable = [line for line in lines if _read(line)]
+    repeats = earlier_rows(rows)
+    for line in lines:
+        first = repeats.get(line.row.number)
+        if first is not None:
+            line.refuse(
+                f"seller SKU {line.report.seller_sku!r} is already in row {first}; "
+                "give each seller SKU one row"
+            )
+    readable = [line for line in lines if not line.report.refused and _read(line)]
     await _look_up(client, readable, shop_id)
     found = [line for line in readable if line.variation is not None]
     await _read_stock(client, found)
 
     _skip_unchanged(found)
-    stock_lines = [line for line in found if line.stock is not None]
-    price_lines = [line for line in found if line.price is not None]
+    # Every item is built before the first feed is sent, so that a row the
+    # client would reject cannot stop the other feed half way.
+    stock_items = _stock_items(found)
+    price_items = _price_items(found)
     submissions = await asyncio.gather(
-        _submit_stock(client, stock_lines), _submit_prices(client, price_lines)
+        _submit_stock(client, stock_items), _submit_prices(client, price_items)
     )
     report.feed_ids = tuple(f for s in submissions if s for f in s.feed_ids)
-    for submission, kind, chosen in zip(
-        submissions, ("stock", "price"), (stock_lines, price_lines), strict=True
+    sent = (
+        [line for line, _ in stock_items],
+        [line for line, _ in price_items],
+    )
+    for submission, kind, sent_lines in zip(
+        submissions, ("stock", "price"), sent, strict=True
     ):
         if submission is not None:
             outcomes = await wait_per_sku(client, submission, feed_timeout=feed_timeout)
-            _apply(kind, chosen, outcomes)
+            _apply(kind, sent_lines, outcomes)
 
     shown.advance(len(rows), stage="done")
     shown.close()
@@ -208,10 +246,10 @@ def _read(line: _Line) -> bool:
             raise RowError(f"column 'stock' is {line.stock}; use 0 or more")
         line.price = _price(row)
     except (RowError, TypeError, ValueError) as error:
-        line.report.refused.append(f"invalid input: {error}")
+        line.refuse(f"invalid input: {error}")
         return False
     if line.stock is None and line.price is None:
-        line.report.refused.append("nothing to change: fill stock, price or clear_sale")
+        line.refuse("nothing to change: fill stock, price or clear_sale")
         return False
     return True
 
@@ -231,28 +269,93 @@ def _price(row: InputRow) -> FeedPrice | None:
         sale = FeedSalePrice.clear()
     elif sale_value is not None or start is not None or end is not None:
         sale = FeedSalePrice(value=sale_value, start_at=start, end_at=end)
-    return FeedPrice(currency=cell(row, "currency"), value=value, sale_price=sale)
+    price = FeedPrice(currency=cell(row, "currency"), value=value, sale_price=sale)
+    problems = price_problems(price, "price")
+    if problems:
+        raise RowError(
+            "; ".join(f"column {column_of(f)!r}: {text}" for f, text in problems)
+        )
+    return price
 
 
 async def _look_up(
     client: JumiaClient, lines: list[_Line], shop_id: str | None
 ) -> None:
+    shops = _ShopFinder(client)
+
     async def one(line: _Line) -> None:
         sku = line.report.seller_sku
         try:
             page = await client.catalog.products(seller_sku=sku, shop_id=shop_id)
-        except JumiaError as error:
-            line.report.refused.append(f"lookup by seller SKU failed: {error}")
+        except (JumiaError, ValueError) as error:
+            line.refuse(f"lookup by seller SKU failed: {error}")
             return
-        for product in page.products:
-            variation = product.variation_for_sku(sku)
-            if variation is not None:
-                line.variation = variation
-                line.report.variation_id = variation.id
-                return
-        line.report.refused.append("seller SKU not found in the catalog")
+        variations = {
+            variation.id: variation
+            for product in page.products
+            if (variation := product.variation_for_sku(sku)) is not None
+        }
+        if not variations:
+            line.refuse("seller SKU not found in the catalog")
+        elif len(variations) == 1:
+            line.variation = next(iter(variations.values()))
+            line.report.variation_id = line.variation.id
+        elif shop_id is not None:
+            line.refuse(_several_variations(list(variations), shop_id))
+        else:
+            line.refuse(await shops.describe(sku, list(variations)))
 
     await asyncio.gather(*(one(line) for line in lines))
+
+
+class _ShopFinder:
+    """Lookup of the shops that contain a seller SKU, reading the shop list once."""
+
+    def __init__(self, client: JumiaClient) -> None:
+        self.client = client
+        self.lock = asyncio.Lock()
+        self.shops: list[Shop] | None = None
+
+    async def describe(self, sku: str, variation_ids: list[str]) -> str:
+        """Return the refusal for a seller SKU found in several variations."""
+        try:
+            async with self.lock:
+                if self.shops is None:
+                    self.shops = await self.client.shops.list()
+            containing = await self._containing(sku, self.shops)
+        except (JumiaError, ValueError) as error:
+            logger.warning("Finding the shops of seller SKU %s failed: %s", sku, error)
+            return (
+                f"seller SKU is in {len(variation_ids)} variations "
+                f"({', '.join(variation_ids)}), which may be in several shops; "
+                "pass --shop-id to choose the shop to update"
+            )
+        if len(containing) < 2:
+            shop_id = containing[0].id if containing else None
+            return _several_variations(variation_ids, shop_id)
+        names = ", ".join(
+            f"{shop.name or 'unnamed'} ({shop.id})" for shop in containing
+        )
+        return (
+            f"seller SKU is in {len(containing)} shops: {names}; pass --shop-id to "
+            "choose the shop to update"
+        )
+
+    async def _containing(self, sku: str, shops: list[Shop]) -> list[Shop]:
+        async def contains(shop: Shop) -> bool:
+            page = await self.client.catalog.products(seller_sku=sku, shop_id=shop.id)
+            return any(p.variation_for_sku(sku) is not None for p in page.products)
+
+        found = await asyncio.gather(*(contains(shop) for shop in shops))
+        return [shop for shop, held in zip(shops, found, strict=True) if held]
+
+
+def _several_variations(variation_ids: list[str], shop_id: str | None) -> str:
+    where = f" in shop {shop_id}" if shop_id else ""
+    return (
+        f"seller SKU matches {len(variation_ids)} variations{where} "
+        f"({', '.join(variation_ids)}); give the SKU to one variation only"
+    )
 
 
 async def _read_stock(client: JumiaClient, lines: list[_Line]) -> None:
@@ -273,57 +376,88 @@ async def _read_stock(client: JumiaClient, lines: list[_Line]) -> None:
     await asyncio.gather(*(batch(chunk) for chunk in chunks))
 
 
+def _stock_items(lines: list[_Line]) -> list[tuple[_Line, StockUpdate]]:
+    items: list[tuple[_Line, StockUpdate]] = []
+    for line in lines:
+        if line.stock is None or line.variation is None:
+            continue
+        try:
+            item = StockUpdate(
+                id=line.variation.id,
+                seller_sku=line.report.seller_sku,
+                stock=line.stock,
+            )
+        except (TypeError, ValueError) as error:
+            line.refuse(f"stock not sent: {error}")
+            continue
+        items.append((line, item))
+    return items
+
+
+def _price_items(lines: list[_Line]) -> list[tuple[_Line, PriceUpdate]]:
+    items: list[tuple[_Line, PriceUpdate]] = []
+    for line in lines:
+        if line.price is None or line.variation is None:
+            continue
+        try:
+            item = PriceUpdate(
+                id=line.variation.id,
+                seller_sku=line.report.seller_sku,
+                price=line.price,
+            )
+        except (TypeError, ValueError) as error:
+            line.refuse(f"price not sent: {error}")
+            continue
+        items.append((line, item))
+    return items
+
+
 async def _submit_stock(
-    client: JumiaClient, lines: list[_Line]
+    client: JumiaClient, items: list[tuple[_Line, StockUpdate]]
 ) -> FeedSubmission | None:
-    if not lines:
-        return None
-    items = [
-        StockUpdate(
-            id=line.variation.id if line.variation else None,
-            seller_sku=line.report.seller_sku,
-            stock=line.stock if line.stock is not None else 0,
-        )
-        for line in lines
-    ]
+    updates = [update for _, update in items]
     return await _submit(
-        "stock", lines, client.feeds.update_stock(items, verify_ids=False)
+        "stock",
+        [line for line, _ in items],
+        lambda: client.feeds.update_stock(updates, verify_ids=False),
     )
 
 
 async def _submit_prices(
-    client: JumiaClient, lines: list[_Line]
+    client: JumiaClient, items: list[tuple[_Line, PriceUpdate]]
 ) -> FeedSubmission | None:
-    if not lines:
-        return None
-    items = [
-        PriceUpdate(
-            id=line.variation.id if line.variation else None,
-            seller_sku=line.report.seller_sku,
-            price=line.price,
-        )
-        for line in lines
-    ]
+    updates = [update for _, update in items]
     return await _submit(
-        "price", lines, client.feeds.update_prices(items, verify_ids=False)
+        "price",
+        [line for line, _ in items],
+        lambda: client.feeds.update_prices(updates, verify_ids=False),
     )
 
 
 async def _submit(
-    kind: str, lines: list[_Line], call: Awaitable[FeedSubmission]
+    kind: str, lines: list[_Line], send: Callable[[], Awaitable[FeedSubmission]]
 ) -> FeedSubmission | None:
+    if not lines:
+        return None
     by_sku = {line.report.seller_sku: line for line in lines}
     try:
-        return await call
+        return await send()
     except BatchWriteError as error:
         for ids, cause in error.failures:
             for sku in ids:
                 if sku in by_sku:
-                    by_sku[sku].report.refused.append(_failure(kind, cause))
+                    by_sku[sku].refuse(_failure(kind, cause))
         return error.result if isinstance(error.result, FeedSubmission) else None
     except JumiaError as error:
         for line in lines:
-            line.report.refused.append(_failure(kind, error))
+            line.refuse(_failure(kind, error))
+        return None
+    except (TypeError, ValueError) as error:
+        # The client checks the whole list before sending any of it, so
+        # nothing of this kind was sent.
+        logger.error("The %s feed was not sent: %s", kind, error)
+        for line in lines:
+            line.refuse(f"{kind} not sent: {error}")
         return None
 
 
@@ -342,7 +476,7 @@ def _apply(kind: str, lines: list[_Line], outcomes: dict[str, SkuOutcome]) -> No
         if outcome is None:
             continue
         if not outcome.succeeded:
-            line.report.refused.append(f"{kind} refused: {outcome.reason}")
+            line.refuse(f"{kind} refused: {outcome.reason}")
             continue
         if kind == "stock":
             before = "?" if line.old_stock is None else str(line.old_stock)
@@ -373,7 +507,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", type=Path, help="CSV (with a header row) or JSON file")
-    parser.add_argument("--shop-id", help="look the SKUs up in this shop only")
+    parser.add_argument(
+        "--shop-id",
+        help=(
+            "look the SKUs up in this shop only (needed for a SKU that is in "
+            "several shops)"
+        ),
+    )
     parser.add_argument(
         "--feed-timeout",
         type=float,
@@ -386,8 +526,10 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
     add_credential_arguments(parser)
     args = parser.parse_args(argv)
-    if args.feed_timeout <= 0:
-        parser.error(f"--feed-timeout {args.feed_timeout} must be more than 0 seconds")
+    if not math.isfinite(args.feed_timeout) or args.feed_timeout <= 0:
+        parser.error(
+            f"--feed-timeout {args.feed_timeout} must be a number of seconds above 0"
+        )
     return args
 
 
@@ -414,6 +556,10 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns 1 when any row was refused or failed."""
+    return run_command(partial(_run, argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
