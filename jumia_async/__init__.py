@@ -116,6 +116,7 @@ from ._models.shops import BusinessClient, Shop
 from ._resources.orders import OrderItemsResult
 from ._retry import RetryPolicy
 from ._tokens import JsonFileTokenStore, MemoryTokenStore, TokenSet, TokenStore
+from ._transport import send_time_trace
 from ._validation import (
     CategoryRules,
     price_problems,
@@ -235,6 +236,7 @@ __all__ = [
     "VariationRef",
     "__version__",
     "price_problems",
+    "send_time_trace",
     "shared_limiter",
     "split_valid",
     "validate_product",

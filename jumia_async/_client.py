@@ -17,7 +17,7 @@ from ._resources.orders import OrdersResource
 from ._resources.shops import ShopsResource
 from ._retry import RetryPolicy
 from ._tokens import MemoryTokenStore, TokenStore
-from ._transport import Transport
+from ._transport import Transport, send_time_trace
 from ._version import __version__
 
 __all__ = ["PRODUCTION_URL", "STAGING_URL", "JumiaClient"]
@@ -137,7 +137,9 @@ class JumiaClient:
         if self._transport is not None:
             return
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout, trace_configs=[send_time_trace()]
+            )
             # NOTE: aiohttp resends a GET or PUT by itself, outside the
             # limiter and the write rules, when a reused connection drops.
             # `_retry_connection` is private (aiohttp 3.10 and later) and

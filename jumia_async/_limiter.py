@@ -18,6 +18,7 @@ started 7 in the first second and 243 in the busiest 60 seconds.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import weakref
 from collections import deque
@@ -181,6 +182,34 @@ class SlidingWindowLimiter:
             total_wait=self._total_wait,
             max_wait=self._max_wait,
         )
+
+    @property
+    def last_start(self) -> float | None:
+        """The start time most recently recorded, on the limiter's clock.
+
+        Read it right after `acquire()` returns, before any other await, to
+        get the start of that call's slot.
+        """
+        return self._starts[-1] if self._starts else None
+
+    def mark_sent(self, granted_at: float) -> None:
+        """Move a start from when its slot was granted to now, when it was sent.
+
+        The API counts a request when it arrives. A request that opens a
+        connection after its grant, or waits on a busy event loop, arrives
+        later than one granted after it on an open connection, so counting
+        it from the send keeps the windows true at the API. Later grants
+        wait accordingly. Unknown or already expired starts are ignored.
+        """
+        sent_at = self._now()
+        if sent_at <= granted_at:
+            return
+        starts = self._starts
+        for index in range(len(starts) - 1, -1, -1):
+            if starts[index] == granted_at:
+                del starts[index]
+                bisect.insort(starts, sent_at)
+                return
 
     def next_slot_delay(self) -> float:
         """Return the seconds until a new request could start, or 0.0 if one can now.

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import aiohttp
@@ -56,6 +57,52 @@ def _large_json(value: Any) -> io.BytesIO | None:
     return io.BytesIO(encoded) if len(encoded) > _STREAM_BODY_BYTES else None
 
 
+_MARKER_KEY = "jumia_async.sent_marker"
+
+
+class _SentMarker:
+    """Tells the limiter when a request's headers were actually sent."""
+
+    __slots__ = ("granted_at", "limiter")
+
+    def __init__(self, limiter: Any, granted_at: float) -> None:
+        self.limiter = limiter
+        self.granted_at = granted_at
+
+    @classmethod
+    def after_acquire(cls, limiter: RateLimiter) -> _SentMarker | None:
+        granted_at = getattr(limiter, "last_start", None)
+        if granted_at is None or not hasattr(limiter, "mark_sent"):
+            return None
+        return cls(limiter, granted_at)
+
+    def sent(self) -> None:
+        self.limiter.mark_sent(self.granted_at)
+
+
+async def _on_headers_sent(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    request_context = context.trace_request_ctx
+    marker = request_context.get(_MARKER_KEY) if request_context else None
+    if isinstance(marker, _SentMarker):
+        marker.sent()
+
+
+def send_time_trace() -> aiohttp.TraceConfig:
+    """Return an aiohttp trace config that makes the limiter count send times.
+
+    The client adds it to the sessions it opens. Add it to a session you pass
+    in (`ClientSession(trace_configs=[send_time_trace()])`) so that a request
+    slowed down by opening its connection counts from when it was sent.
+    """
+    trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(_on_headers_sent)
+    return trace
+
+
 class TokenSource(Protocol):
     """The part of authentication that the transport calls."""
 
@@ -81,6 +128,7 @@ class Transport:
         self.limiter = limiter
         self.retry = retry
         self.auth: TokenSource | None = None
+
         self._headers = {"Accept": "application/json", "User-Agent": user_agent}
         self._with_retries: Callable[..., Awaitable[Any]] = backoff.on_exception(
             retry.waits,
@@ -176,6 +224,10 @@ class Transport:
             body, json_body = stream, None
             headers = {**headers, "Content-Type": "application/json"}
         await self.limiter.acquire()
+        # Read the slot's start before any other await (see last_start).
+        # Sessions built with send_time_trace() report when the headers went
+        # out, and the limiter then counts the start from there.
+        trace_context = {_MARKER_KEY: _SentMarker.after_acquire(self.limiter)}
         started = time.perf_counter()
         try:
             async with self.session.request(
@@ -186,6 +238,7 @@ class Transport:
                 data=body,
                 headers=headers,
                 allow_redirects=False,
+                trace_request_ctx=trace_context,
             ) as response:
                 # JSON is UTF-8; a stray byte must not escape as a decode error.
                 text = (await response.read()).decode("utf-8", errors="replace")
