@@ -13,9 +13,10 @@ validation to collect every failing field path for the error message.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -32,6 +33,8 @@ JSON_ALIASES = "json_aliases"
 
 _TRUE_STRINGS = frozenset({"true", "1", "yes"})
 _FALSE_STRINGS = frozenset({"false", "0", "no", ""})
+# Length of the API's usual timestamp form, `2025-06-24T09:14:16Z`.
+_UTC_TIMESTAMP_LENGTH = 20
 _SPACE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$")
 
 
@@ -53,6 +56,18 @@ def parse_datetime(value: Any, _: Any = None) -> datetime:
     offset), `YYYY-MM-DD HH:MM[:SS]` and `YYYY-MM-DD`, which the API's
     services use in different places. Values without an offset are UTC.
     """
+    if (
+        value.__class__ is str
+        and len(value) == _UTC_TIMESTAMP_LENGTH
+        and value[10] == "T"
+        and value[19] == "Z"
+    ):
+        # Fast path for the API's usual form, which fromisoformat reads as is
+        # since Python 3.11. Anything it rejects takes the general path below.
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
@@ -129,6 +144,58 @@ def _with_aliases(
     return structure_with_aliases
 
 
+def _is_optional(type_: Any) -> bool:
+    """Return whether `type_` is `X | None` for a single type X."""
+    if get_origin(type_) not in (Union, types.UnionType):
+        return False
+    args = get_args(type_)
+    return len(args) == 2 and type(None) in args
+
+
+# Types whose structure hook returns a value of exactly that type unchanged,
+# so an optional field of one of them can return such a value without a call.
+_RETURNED_UNCHANGED = (str, float, bool, int)
+
+
+def _optional_factory(
+    converter: cattrs.Converter,
+) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """Build hooks for `X | None` that look up the hook of X once, not per value.
+
+    cattrs's own optional hook looks up the hook of X for every value, which
+    was the largest single cost of converting a page of orders in a cProfile
+    run of benchmarks/overhead.py. Here the hook of X is looked up at the
+    first value rather than when the factory runs, so that a model that
+    refers to itself cannot recurse.
+    """
+
+    def factory(union: Any) -> Callable[[Any, Any], Any]:
+        first, second = get_args(union)
+        inner_type = second if first is type(None) else first
+        inner_hook: Callable[[Any, Any], Any] | None = None
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            nonlocal inner_hook
+            if value is None:
+                return None
+            if inner_hook is None:
+                inner_hook = converter.get_structure_hook(inner_type)
+            return inner_hook(value, inner_type)
+
+        def structure_optional_scalar(value: Any, _: Any) -> Any:
+            # The hooks of these types return a value of exactly the type as
+            # it is, and only convert other values.
+            if value is None or value.__class__ is inner_type:
+                return value
+            return structure_optional(value, _)
+
+        if inner_type in _RETURNED_UNCHANGED:
+            return structure_optional_scalar
+        return structure_optional
+
+    return factory
+
+
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter = cattrs.Converter(
         detailed_validation=detailed,
@@ -142,6 +209,9 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, _parse_bool)
     converter.register_structure_hook(str, _parse_str)
     converter.register_structure_hook(float, _parse_float)
+    converter.register_structure_hook_factory(
+        _is_optional, _optional_factory(converter)
+    )
     converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
     converter.register_unstructure_hook(date, lambda value: value.isoformat())
 
@@ -179,6 +249,13 @@ def structure(payload: Any, cls: type[T], *, method: str, path: str) -> T:
 
     The error lists every field that failed, each with its JSON path.
     """
+    if attrs.has(cls) and not isinstance(payload, Mapping):
+        # cattrs would read a string or a list as an object with no fields.
+        raise ResponseParseError(
+            method=method,
+            path=path,
+            errors=[f"expected a JSON object, got {type(payload).__name__} @ $"],
+        )
     try:
         return _fast.structure(payload, cls)
     except Exception:  # Any failure is converted again below to find its paths.
