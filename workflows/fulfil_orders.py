@@ -460,10 +460,19 @@ def _classify(work: _Work, items: Iterable[OrderItem]) -> None:
 
 async def _pack(run: _Run) -> None:
     pending = [work for work in run.active() if work.to_pack]
+    # Items packed before this run are looked up too, in the same calls, so
+    # that ready-to-ship can group them by provider as the API requires.
+    prepacked = [work for work in run.active() if work.packed]
     item_ids = [item.id for work in pending for item in work.to_pack]
-    if not item_ids:
+    known_ids = [item_id for work in prepacked for item_id in work.packed]
+    if not item_ids and not known_ids:
         return
-    offered = await _read_providers(run, pending, item_ids)
+    offered = await _read_providers(run, pending, item_ids + known_ids)
+    for work in prepacked:
+        for item_id in work.packed:
+            choices = offered.get(item_id, [])
+            if len(choices) == 1:
+                work.provider_of[item_id] = choices[0].id
 
     packages: list[tuple[_Work, PackageRequest]] = []
     for work in pending:
@@ -482,6 +491,7 @@ async def _pack(run: _Run) -> None:
 async def _read_providers(
     run: _Run, pending: list[_Work], item_ids: list[str]
 ) -> dict[str, list[ShipmentProvider]]:
+    """Read the providers of `item_ids`; a failure fails only orders to pack."""
     owner = {item.id: work for work in pending for item in work.to_pack}
     offered: dict[str, list[ShipmentProvider]] = {}
 
@@ -490,9 +500,9 @@ async def _read_providers(
             offered.update(await run.client.orders.shipment_providers(batch))
         except JumiaError as error:
             for item_id in batch:
-                owner[item_id].report.fail(
-                    "providers", f"could not read providers: {error}"
-                )
+                work = owner.get(item_id)
+                if work is not None:
+                    work.report.fail("providers", f"could not read providers: {error}")
 
     batches = [
         item_ids[i : i + PROVIDERS_BATCH]
