@@ -43,6 +43,8 @@ from jumia_async import (
     OrderItem,
     OrderStatus,
     PackageRequest,
+    PackResult,
+    ReadyToShipResult,
     ShipmentProvider,
     ValidationError,
 )
@@ -586,6 +588,11 @@ async def _send_packages(run: _Run, batch: list[tuple[_Work, PackageRequest]]) -
             work.report.fail("pack", f"pack failed: {error}")
         return
 
+    _apply_pack(result, owner)
+
+
+def _apply_pack(result: PackResult, owner: dict[str, _Work]) -> None:
+    """Record created and refused packages on the orders they belong to."""
     for package in result.packages:
         for item_id in package.order_item_ids:
             packer = owner.get(item_id)
@@ -640,19 +647,7 @@ async def _recover_pack(
             for work, _ in resend:
                 work.report.fail("pack", f"pack failed twice: {resend_error}")
             return
-        owner = {i: w for w, p in resend for i in p.order_item_ids}
-        for package_done in result.packages:
-            for item_id in package_done.order_item_ids:
-                packer = owner.get(item_id)
-                if packer is not None:
-                    packer.packed.append(item_id)
-                    packer.report.items_packed += 1
-                    packer.note_tracking(item_id, package_done.tracking_code)
-        for refused in result.errors:
-            for item_id in refused.order_item_ids:
-                refused_work = owner.get(item_id)
-                if refused_work is not None:
-                    refused_work.report.fail("pack", f"pack refused: {refused.message}")
+        _apply_pack(result, {i: w for w, p in resend for i in p.order_item_ids})
 
 
 async def _ready_to_ship(run: _Run) -> None:
@@ -683,6 +678,11 @@ async def _send_ready(run: _Run, batch: list[tuple[_Work, str]]) -> None:
         for work in {id(w): w for w in owner.values()}.values():
             work.report.fail("ready_to_ship", f"ready-to-ship failed: {error}")
         return
+    _apply_ready(result, owner)
+
+
+def _apply_ready(result: ReadyToShipResult, owner: dict[str, _Work]) -> None:
+    """Record shipped packages and refused items on their orders."""
     for package in result.packages:
         for item_id in package.order_item_ids:
             shipper = owner.get(item_id)
@@ -728,17 +728,7 @@ async def _recover_ready(run: _Run, owner: dict[str, _Work]) -> None:
                     "ready_to_ship", f"ready-to-ship failed twice: {error}"
                 )
             return
-        for package in result.packages:
-            for item_id in package.order_item_ids:
-                shipper = retry.get(item_id)
-                if shipper is not None:
-                    shipper.ready.append(item_id)
-                    shipper.report.items_ready += 1
-                    shipper.note_tracking(item_id, package.tracking_number)
-        for refused in result.errors:
-            refused_work = retry.get(refused.id)
-            if refused_work is not None:
-                refused_work.report.fail("ready_to_ship", f"refused: {refused.message}")
+        _apply_ready(result, retry)
 
 
 async def _print_labels(run: _Run) -> None:
