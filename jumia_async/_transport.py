@@ -289,7 +289,7 @@ class Transport:
         try:
             return json.loads(text)
         except (ValueError, RecursionError):
-            # A /token body holds tokens, so none of it goes into the error.
+            # A /token body contains tokens, so none of it goes into the error.
             secret = path == TOKEN_PATH
             shown = "" if secret else f": {text[:80]!r}"
             raise ResponseParseError(
