@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import attrs
 
-from .common import QcStatus, json_field, normalize_status
+from .common import CursorPage, QcStatus, json_field, normalize_status
 
 __all__ = [
     "Attribute",
@@ -82,21 +82,9 @@ class PageInfo:
 
 
 @attrs.frozen(kw_only=True)
-class Brand:
-    """A brand, whose `code` arrives as a number or a string and is kept as text.
+class NumberedPage:
+    """Base of page-numbered lists, with their optional `page` envelope."""
 
-    Code 1045133 is "Generic" (non-fashion) and 1039426 is "Fashion".
-    """
-
-    code: str
-    name: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class BrandsPage:
-    """One page of `/catalog/brands`."""
-
-    brands: list[Brand] = attrs.field(factory=list)
     page: PageInfo | None = None
 
     @property
@@ -108,6 +96,24 @@ class BrandsPage:
     def total_pages(self) -> int | None:
         """Number of pages the API reported, or None when it sent none."""
         return self.page.total_of_pages if self.page else None
+
+
+@attrs.frozen(kw_only=True)
+class Brand:
+    """A brand, whose `code` arrives as a number or a string and is kept as text.
+
+    Code 1045133 is "Generic" (non-fashion) and 1039426 is "Fashion".
+    """
+
+    code: str
+    name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BrandsPage(NumberedPage):
+    """One page of `/catalog/brands`."""
+
+    brands: list[Brand] = attrs.field(factory=list)
 
 
 @attrs.frozen(kw_only=True)
@@ -157,21 +163,10 @@ class Category:
 
 
 @attrs.frozen(kw_only=True)
-class CategoriesPage:
+class CategoriesPage(NumberedPage):
     """One page of `/catalog/categories`."""
 
     categories: list[Category] = attrs.field(factory=list)
-    page: PageInfo | None = None
-
-    @property
-    def current_page(self) -> int | None:
-        """Page number the API reported, or None without a `page` envelope."""
-        return self.page.current if self.page else None
-
-    @property
-    def total_pages(self) -> int | None:
-        """Number of pages the API reported, or None when it sent none."""
-        return self.page.total_of_pages if self.page else None
 
 
 @attrs.frozen(kw_only=True)
@@ -429,17 +424,10 @@ class ProductSet:
 
 
 @attrs.frozen(kw_only=True)
-class ProductsPage:
+class ProductsPage(CursorPage):
     """One page of `/catalog/products` with the cursor of the next one."""
 
     products: list[ProductSet] = attrs.field(factory=list)
-    next_token: str | None = None
-    is_last_page: bool | None = None
-
-    @property
-    def has_next(self) -> bool:
-        """Whether another page follows."""
-        return not self.is_last_page and bool(self.next_token)
 
 
 @attrs.frozen(kw_only=True)
@@ -453,17 +441,10 @@ class StockEntry:
 
 
 @attrs.frozen(kw_only=True)
-class StockPage:
+class StockPage(CursorPage):
     """One page of `/catalog/stock` with the cursor of the next one."""
 
     products: list[StockEntry] = attrs.field(factory=list)
-    next_token: str | None = None
-    is_last_page: bool | None = None
-
-    @property
-    def has_next(self) -> bool:
-        """Whether another page follows."""
-        return not self.is_last_page and bool(self.next_token)
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ import attrs
 
 from .._converter import JSON_ALIASES, JSON_NAME
 
-__all__ = ["Country", "Money", "json_field", "normalize_status"]
+__all__ = ["Country", "CursorPage", "Money", "json_field", "normalize_status"]
 
 
 def json_field(
@@ -73,3 +73,16 @@ class QcStatus(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+
+
+@attrs.frozen(kw_only=True)
+class CursorPage:
+    """Base of pages read by cursor: the cursor of the next page and the end flag."""
+
+    next_token: str | None = None
+    is_last_page: bool | None = None
+
+    @property
+    def has_next(self) -> bool:
+        """Whether another page follows."""
+        return not self.is_last_page and bool(self.next_token)

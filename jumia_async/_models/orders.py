@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import attrs
 
-from .common import Country, Money, json_field, normalize_status
+from .common import Country, CursorPage, Money, json_field, normalize_status
 
 __all__ = [
     "Address",
@@ -102,17 +102,10 @@ class Order:
 
 
 @attrs.frozen(kw_only=True)
-class OrdersPage:
+class OrdersPage(CursorPage):
     """One page of `/orders` with the cursor of the next one."""
 
     orders: list[Order] = attrs.field(factory=list)
-    next_token: str | None = None
-    is_last_page: bool | None = None
-
-    @property
-    def has_next(self) -> bool:
-        """Whether another page follows."""
-        return not self.is_last_page and bool(self.next_token)
 
 
 @attrs.frozen(kw_only=True)

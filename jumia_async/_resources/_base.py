@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from .._converter import structure
-from .._errors import BatchWriteError, JumiaError
+from .._errors import BatchWriteError, JumiaError, PaginationError
+from .._models.common import CursorPage
 from .._transport import Transport
 
 T = TypeVar("T")
@@ -64,3 +65,35 @@ async def gather_batches(
 ) -> list[R]:
     """Run read batches concurrently; the limiter paces them."""
     return list(await asyncio.gather(*(read(batch) for batch in batches)))
+
+
+P = TypeVar("P", bound=CursorPage)
+
+
+async def walk_cursor(
+    path: str,
+    fetch: Callable[[str | None], Awaitable[P]],
+    items_of: Callable[[P], Sequence[T]],
+) -> AsyncIterator[T]:
+    """Yield the items of every cursor page, from the first page on.
+
+    Stops on `isLastPage` or an empty cursor, and raises PaginationError
+    when the API returns a cursor it already returned.
+    """
+    seen: set[str] = set()
+    token: str | None = None
+    while True:
+        page = await fetch(token)
+        for item in items_of(page):
+            yield item
+        if not page.has_next:
+            return
+        next_token = page.next_token
+        assert next_token is not None
+        if next_token in seen:
+            raise PaginationError(
+                f"GET {path} returned the cursor {next_token[:24]!r} twice after "
+                f"{len(seen)} pages; stopping to avoid a loop"
+            )
+        seen.add(next_token)
+        token = next_token

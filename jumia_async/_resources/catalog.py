@@ -30,7 +30,7 @@ from .._models.catalog import (
 from .._models.common import QcStatus, normalize_status
 from .._protocol import require_aware, require_ids
 from .._validation import CategoryRules
-from ._base import Resource
+from ._base import Resource, walk_cursor
 
 __all__ = [
     "CatalogResource",
@@ -559,9 +559,7 @@ class CatalogResource(Resource):
         async def fetch(token: str | None) -> ProductsPage:
             return await self.products(**filters, token=token)
 
-        return _walk_cursor(
-            "/catalog/products", fetch, lambda page: (page.products, page.next_token)
-        )
+        return walk_cursor("/catalog/products", fetch, lambda page: page.products)
 
     async def stock(
         self,
@@ -586,9 +584,7 @@ class CatalogResource(Resource):
         async def fetch(token: str | None) -> StockPage:
             return await self.stock(product_sids=product_sids, size=size, token=token)
 
-        return _walk_cursor(
-            "/catalog/stock", fetch, lambda page: (page.products, page.next_token)
-        )
+        return walk_cursor("/catalog/stock", fetch, lambda page: page.products)
 
 
 # Empty pages in a row after which a page walk stops. The API leaves some
@@ -632,30 +628,6 @@ async def _walk_pages(
         elif not items:
             return
         page += 1
-
-
-async def _walk_cursor(
-    path: str,
-    fetch: Callable[[str | None], Awaitable[Any]],
-    unpack: Callable[[Any], tuple[builtins.list[T], str | None]],
-) -> AsyncIterator[T]:
-    seen: set[str] = set()
-    token: str | None = None
-    while True:
-        page = await fetch(token)
-        items, next_token = unpack(page)
-        for item in items:
-            yield item
-        if not page.has_next:
-            return
-        assert next_token is not None
-        if next_token in seen:
-            raise PaginationError(
-                f"GET {path} returned the cursor {next_token[:24]!r} twice after "
-                f"{len(seen)} pages; stopping to avoid a loop"
-            )
-        seen.add(next_token)
-        token = next_token
 
 
 # --- variation ids --------------------------------------------------------

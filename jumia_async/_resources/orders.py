@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from .._converter import structure
-from .._errors import JumiaError, PaginationError, ValidationError
+from .._errors import JumiaError, ValidationError
 from .._limits import (
     ORDER_ITEM_IDS_BATCH_MAX,
     ORDER_ITEMS_BATCH_MAX,
@@ -51,7 +51,7 @@ from .._wire import (
     pack_result,
     ready_to_ship_result,
 )
-from ._base import Resource, gather_batches, run_write_batches
+from ._base import Resource, gather_batches, run_write_batches, walk_cursor
 
 __all__ = ["OrderItemsResult", "OrdersResource", "build_orders_query"]
 
@@ -278,25 +278,11 @@ class OrdersResource(Resource):
         }
         # Check the filters before the first request, not at the first await.
         build_orders_query(**filters)
-        return self._iter_pages(filters)
 
-    async def _iter_pages(self, filters: dict[str, Any]) -> AsyncIterator[Order]:
-        seen: set[str] = set()
-        token: str | None = None
-        while True:
-            page = await self.list(**filters, token=token)
-            for order in page.orders:
-                yield order
-            if not page.has_next:
-                return
-            assert page.next_token is not None
-            if page.next_token in seen:
-                raise PaginationError(
-                    f"GET /orders returned the cursor {page.next_token[:24]!r} twice "
-                    f"after {len(seen)} pages; stopping to avoid a loop"
-                )
-            seen.add(page.next_token)
-            token = page.next_token
+        async def fetch(token: str | None) -> OrdersPage:
+            return await self.list(**filters, token=token)
+
+        return walk_cursor("/orders", fetch, lambda page: page.orders)
 
     async def items(self, order_ids: Sequence[str]) -> OrderItemsResult:
         """Return the items of each order, read in batches of 50 orders.
