@@ -96,8 +96,8 @@ class JumiaClient:
             )
         if refresh_token is None and token_store is None:
             raise ValueError(
-                "no credentials: pass refresh_token, or a token_store that holds "
-                "a token for this client id"
+                "missing credentials: pass refresh_token, or a token_store "
+                "that contains a token for this client id"
             )
         self.client_id = client_id.strip()
         self.base_url = _check_base_url(base_url)

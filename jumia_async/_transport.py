@@ -40,7 +40,7 @@ Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
 
 
 # aiohttp warns about bodies over 1 MiB sent as bytes, because writing them
-# blocks the loop; a full 1000-product feed is larger, so such bodies go out
+# blocks the loop. A full 1000-product feed is larger, so such bodies go out
 # as a stream.
 _STREAM_BODY_BYTES = 512 * 1024
 

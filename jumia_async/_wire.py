@@ -195,7 +195,7 @@ def pack_result(reply: WirePackReply) -> PackResult:
             errors.append(
                 PackageError(
                     order_item_ids=refused.order_items,
-                    message=message or "refused without a message",
+                    message=message or "rejected without a message",
                 )
             )
         for item in reply.error.order_items:
@@ -203,7 +203,7 @@ def pack_result(reply: WirePackReply) -> PackResult:
             errors.append(
                 PackageError(
                     order_item_ids=(item.id,),
-                    message=response.message or "refused without a message",
+                    message=response.message or "rejected without a message",
                 )
             )
     return PackResult(packages=packages, errors=errors)

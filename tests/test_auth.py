@@ -202,7 +202,7 @@ async def test_rejected_refresh_token_raises(
 async def test_stored_token_preferred_then_fallback() -> None:
     tokens = TokenServer()
     store = MemoryTokenStore()
-    # The store holds a token the server no longer accepts (for example one
+    # The store contains a token the server no longer accepts (for example one
     # saved before the seller generated a new token in Vendor Center).
     await store.save(CLIENT_ID, TokenSet(refresh_token="stale-token"))
 
@@ -246,7 +246,7 @@ async def test_short_lived_token_refreshed_ahead_of_expiry() -> None:
 
 
 def test_client_requires_credentials() -> None:
-    with pytest.raises(ValueError, match="no credentials"):
+    with pytest.raises(ValueError, match="missing credentials"):
         JumiaClient(client_id=CLIENT_ID, base_url=BASE_URL)
     with pytest.raises(ValueError, match="client_id"):
         JumiaClient(client_id=" ", refresh_token="x", base_url=BASE_URL)

@@ -74,7 +74,7 @@ class SlowConnector(aiohttp.TCPConnector):
 
 
 async def burst_through_slow_connections(*, traced: bool) -> int:
-    """Send 12 concurrent reads and return how many the sandbox answered 429."""
+    """Send 12 concurrent reads and return how many got 429 from the sandbox."""
     config = SandboxConfig(orders_per_shop=1)
     traces = [send_time_trace()] if traced else []
     async with (

@@ -31,7 +31,7 @@ CANCEL = url_pattern("/orders/cancel")
 
 
 class Sequenced:
-    """Answer each call with the next reply; the last one repeats."""
+    """Return the next reply on each call; the last one repeats."""
 
     def __init__(self, *replies: CallbackResult | Exception) -> None:
         self.replies = list(replies)
@@ -47,7 +47,7 @@ class Sequenced:
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the waits that `backoff` asks for instead of sleeping."""
+    """Record the waits that `backoff` requests instead of sleeping."""
     recorded: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:

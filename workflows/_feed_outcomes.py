@@ -21,7 +21,7 @@ __all__ = ["SkuOutcome", "check_feed_timeout", "wait_per_sku"]
 
 @attrs.frozen
 class SkuOutcome:
-    """What a feed did with one seller SKU.
+    """Outcome of a feed for one seller SKU.
 
     `item` is the feed's result for the SKU; when it is None, `error`
     explains why no result is known (the feed timed out, or could not be read).

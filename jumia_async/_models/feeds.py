@@ -109,7 +109,7 @@ def _require_amount(name: str, value: object) -> None:
 
 
 def _is_code_text(value: str) -> bool:
-    """Whether `value` is 1 to 18 ASCII digits (`isdigit` also takes "²")."""
+    """Return whether `value` is 1 to 18 ASCII digits (`isdigit` also takes "²")."""
     text = value.strip()
     return text.isascii() and text.isdigit() and len(text) <= 18
 

@@ -240,8 +240,8 @@ class ReadyToShipResult:
 class Label:
     """A shipping label for one package.
 
-    `pdf` holds the decoded PDF bytes. When the API sends a link instead of
-    the document, `pdf` is None and `url` holds the link.
+    `pdf` is the decoded PDF. When the API sends a link instead of the
+    document, `pdf` is None and `url` is the link.
     """
 
     order_item_ids: tuple[str, ...]
